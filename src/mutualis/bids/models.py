@@ -1,0 +1,183 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BidState(models.TextChoices):
+    RECEIVING = "receiving", _("being received")
+    RECEIVED = "received", _("received")
+    REPLACED = "replaced", _("replaced by a later deposit")
+    OPENED = "opened", _("opened")
+    REJECTED_LATE = "rejected-late", _("late, not opened")
+
+
+# The only moves a bid's state can make; actions.py checks every change here.
+TRANSITIONS = {
+    BidState.RECEIVING: {BidState.RECEIVED},
+    BidState.RECEIVED: {BidState.REPLACED, BidState.OPENED, BidState.REJECTED_LATE},
+    BidState.REPLACED: set(),
+    BidState.OPENED: set(),
+    BidState.REJECTED_LATE: set(),
+}
+
+
+class Sealing(models.TextChoices):
+    """How the stored bytes are protected until opening.
+
+    `none`: kept out of every page, API and admin screen before the deadline, but
+    the bytes are plaintext on disk. `age`: sealed on the bidder's side.
+    """
+
+    NONE = "none", _("access rules only")
+    AGE = "age", _("sealed with age")
+
+
+class Bid(models.Model):
+    consultation = models.ForeignKey(
+        "tenders.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.PROTECT,
+        related_name="bids",
+    )
+    lot = models.ForeignKey(
+        "tenders.Lot",
+        verbose_name=_("lot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bids",
+    )
+    bidder = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("bidder"),
+        on_delete=models.PROTECT,
+        related_name="bids",
+    )
+    deposited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deposited by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=BidState.choices, default=BidState.RECEIVING
+    )
+    sealing = models.CharField(
+        _("sealing"), max_length=8, choices=Sealing.choices, default=Sealing.NONE
+    )
+    receipt_number = models.CharField(_("receipt number"), max_length=40, unique=True)
+    started_at = models.DateTimeField(_("deposit started"))
+    received_at = models.DateTimeField(_("deposit completed"), null=True, blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+
+    class Meta:
+        ordering = ["consultation", "lot__number", "received_at"]
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        indexes = [models.Index(fields=["consultation", "bidder", "state"])]
+
+    def __str__(self):
+        return self.receipt_number
+
+    def can_move_to(self, state):
+        return state in TRANSITIONS[BidState(self.state)]
+
+    @property
+    def total_size(self):
+        return sum(f.size for f in self.files.all())
+
+
+def bid_file_path(bid_file, filename):
+    return f"bids/{bid_file.bid.consultation_id}/{bid_file.bid.receipt_number}/{bid_file.position}"
+
+
+class BidFile(models.Model):
+    bid = models.ForeignKey(
+        Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="files"
+    )
+    position = models.PositiveIntegerField(_("position"))
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Relative to the protected storage, never to MEDIA_ROOT.
+    stored_as = models.CharField(_("stored as"), max_length=300)
+
+    class Meta:
+        ordering = ["bid", "position"]
+        verbose_name = _("bid file")
+        verbose_name_plural = _("bid files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bid", "position"], name="bidfile_unique_position"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OpeningAction(models.TextChoices):
+    SESSION_STARTED = "session-started", _("opening session started")
+    BID_OPENED = "bid-opened", _("bid opened")
+    LATE_BID_SET_ASIDE = "late-set-aside", _("late bid set aside unopened")
+    FILE_READ = "file-read", _("file read")
+
+
+class OpeningEvent(models.Model):
+    """One line of the opening register: who did what, on which bid, when."""
+
+    consultation = models.ForeignKey(
+        "tenders.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.PROTECT,
+        related_name="opening_events",
+    )
+    bid = models.ForeignKey(
+        Bid,
+        verbose_name=_("bid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opening_events",
+    )
+    bid_file = models.ForeignKey(
+        BidFile,
+        verbose_name=_("file"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=OpeningAction.choices)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("opening register entry")
+        verbose_name_plural = _("opening register")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()}"

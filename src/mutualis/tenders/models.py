@@ -1,0 +1,358 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mutualis.core.time import DEFAULT_TIME_ZONE, now, to_local
+
+
+class Nature(models.TextChoices):
+    """Contract nature, with the eForms contract-nature codes as values."""
+
+    WORKS = "works", _("works")
+    SUPPLIES = "supplies", _("supplies")
+    SERVICES = "services", _("services")
+
+
+class Procedure(models.TextChoices):
+    """Procedure, with the eForms procurement-procedure-type codes as values."""
+
+    OPEN = "open", _("open procedure")
+    RESTRICTED = "restricted", _("restricted procedure")
+    NEGOTIATED_WITH_CALL = "neg-w-call", _("competitive procedure with negotiation")
+    NEGOTIATED_WITHOUT_CALL = (
+        "neg-wo-call",
+        _("negotiated procedure without prior call"),
+    )
+    COMPETITIVE_DIALOGUE = "comp-dial", _("competitive dialogue")
+    INNOVATION_PARTNERSHIP = "innovation", _("innovation partnership")
+    ADAPTED = "adapted", _("adapted procedure (below the EU thresholds)")
+    DESIGN_CONTEST = "design-contest", _("design contest")
+    OTHER = "oth-single", _("other procedure")
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+    OPENED = "opened", _("opened")
+    AWARDED = "awarded", _("awarded")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+# The only moves a consultation's state can make; actions.py checks every change here.
+TRANSITIONS = {
+    State.DRAFT: {State.PUBLISHED, State.CANCELLED},
+    State.PUBLISHED: {State.OPENED, State.AWARDED, State.CANCELLED},
+    State.OPENED: {State.AWARDED, State.CANCELLED},
+    State.AWARDED: set(),
+    State.CANCELLED: set(),
+}
+
+
+class Phase(models.TextChoices):
+    """What a user sees: a published consultation is open until its deadline."""
+
+    DRAFT = "draft", _("draft")
+    OPEN = "open", _("open for bids")
+    CLOSED = "closed", _("closed, awaiting opening")
+    OPENED = "opened", _("bids opened")
+    AWARDED = "awarded", _("awarded")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Consultation(models.Model):
+    buyer = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("buyer"),
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    reference = models.CharField(_("reference"), max_length=100)
+    title = models.CharField(_("title"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(_("language"), max_length=3, default="fr")
+    nature = models.CharField(
+        _("contract nature"), max_length=16, choices=Nature.choices
+    )
+    procedure = models.CharField(
+        _("procedure"), max_length=20, choices=Procedure.choices
+    )
+    estimated_value = models.DecimalField(
+        _("estimated value (excl. VAT)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    main_cpv = models.ForeignKey(
+        "referential.CpvCode",
+        verbose_name=_("main CPV code"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    extra_cpv = models.ManyToManyField(
+        "referential.CpvCode",
+        verbose_name=_("additional CPV codes"),
+        blank=True,
+        related_name="+",
+    )
+    nuts = models.ManyToManyField(
+        "referential.NutsCode",
+        verbose_name=_("place of performance (NUTS)"),
+        blank=True,
+        related_name="consultations",
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE
+    )
+    questions_deadline = models.DateTimeField(_("deadline for questions"), null=True)
+    submission_deadline = models.DateTimeField(_("deadline for bids"), null=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.DRAFT
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    awarded_at = models.DateTimeField(_("awarded"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set for a consultation that came in from a published notice (TED, eForms).
+    notice_id = models.CharField(_("notice identifier"), max_length=64, blank=True)
+    notice_publication_id = models.CharField(
+        _("publication number"), max_length=32, blank=True
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "reference"], name="consultation_unique_reference"
+            ),
+            models.UniqueConstraint(
+                fields=["notice_id"],
+                condition=~models.Q(notice_id=""),
+                name="consultation_unique_notice",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submission_deadline"])]
+
+    def __str__(self):
+        return f"{self.reference} — {self.title}"
+
+    def can_move_to(self, state):
+        return state in TRANSITIONS[State(self.state)]
+
+    def deadline_passed(self, at=None):
+        return self.submission_deadline is not None and (at or now()) > (
+            self.submission_deadline
+        )
+
+    @property
+    def phase(self):
+        if self.state == State.PUBLISHED:
+            return Phase.CLOSED if self.deadline_passed() else Phase.OPEN
+        return Phase(self.state)
+
+    def get_phase_display(self):
+        return self.phase.label
+
+    def local(self, instant):
+        return to_local(instant, self.time_zone) if instant else None
+
+    @property
+    def local_submission_deadline(self):
+        return self.local(self.submission_deadline)
+
+    @property
+    def local_questions_deadline(self):
+        return self.local(self.questions_deadline)
+
+    @property
+    def all_cpv(self):
+        return [self.main_cpv, *self.extra_cpv.all()] if self.main_cpv else []
+
+
+class Lot(models.Model):
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="lots",
+    )
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    estimated_value = models.DecimalField(
+        _("estimated value (excl. VAT)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    main_cpv = models.ForeignKey(
+        "referential.CpvCode",
+        verbose_name=_("main CPV code"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    identifier = models.CharField(
+        _("identifier in the notice"), max_length=32, blank=True
+    )
+
+    class Meta:
+        ordering = ["consultation", "number"]
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "number"], name="lot_unique_number"
+            )
+        ]
+
+    def __str__(self):
+        return _("Lot %(number)s: %(title)s") % {
+            "number": self.number,
+            "title": self.title,
+        }
+
+
+def document_path(document, filename):
+    # The stored name is ours; the user's name, accents and all, stays in `name`.
+    return f"dce/{document.consultation_id}/{document.sha256}"
+
+
+class Document(models.Model):
+    """A file of the consultation documents (DCE)."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["consultation", "name"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "name"], name="document_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Download(models.Model):
+    """One line of the download register the buyer sees."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="downloads",
+    )
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="downloads",
+        help_text=_("Empty when the whole DCE was downloaded as one archive."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="downloads",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="downloads",
+    )
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.consultation.reference}"
+
+    @property
+    def is_anonymous(self):
+        return self.user_id is None
+
+
+class Award(models.Model):
+    """A winner, from a contract award notice or the buyer's decision."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="awards",
+    )
+    lot = models.ForeignKey(
+        Lot,
+        verbose_name=_("lot"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="awards",
+    )
+    winner = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("winner"),
+        on_delete=models.PROTECT,
+        related_name="awards",
+    )
+    value = models.DecimalField(
+        _("value (excl. VAT)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["consultation", "lot__number"]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self):
+        return f"{self.consultation.reference}: {self.winner}"
