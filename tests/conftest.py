@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +20,11 @@ def _isolated_storage(settings, tmp_path):
         },
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings):
+    """Tests read English unless they ask for another language (Accept-Language)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
