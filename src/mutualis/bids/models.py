@@ -99,6 +99,12 @@ class Bid(models.Model):
     def can_move_to(self, state):
         return state in TRANSITIONS[BidState(self.state)]
 
+    def move_to(self, state):
+        """Set the new state if the transition table allows it; the caller saves."""
+        if not self.can_move_to(state):
+            raise ValueError(f"a bid cannot go from {self.state} to {state}")
+        self.state = state
+
     @property
     def total_size(self):
         return sum(f.size for f in self.files.all())

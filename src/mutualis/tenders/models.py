@@ -48,6 +48,10 @@ TRANSITIONS = {
 }
 
 
+class InvalidTransition(ValueError):
+    pass
+
+
 class Phase(models.TextChoices):
     """What a user sees: a published consultation is open until its deadline."""
 
@@ -126,6 +130,11 @@ class Consultation(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Set for a consultation that came in from a published notice (TED, eForms).
     notice_id = models.CharField(_("notice identifier"), max_length=64, blank=True)
+    # The procedure identifier shared by all the notices of one procedure
+    # (eForms ContractFolderID).
+    procedure_identifier = models.CharField(
+        _("procedure identifier"), max_length=64, blank=True, db_index=True
+    )
     notice_publication_id = models.CharField(
         _("publication number"), max_length=32, blank=True
     )
@@ -151,6 +160,15 @@ class Consultation(models.Model):
 
     def can_move_to(self, state):
         return state in TRANSITIONS[State(self.state)]
+
+    def move_to(self, state):
+        """Set the new state if the transition table allows it; the caller saves."""
+        if not self.can_move_to(state):
+            raise InvalidTransition(
+                _("A consultation cannot go from %(from)s to %(to)s.")
+                % {"from": self.get_state_display(), "to": State(state).label}
+            )
+        self.state = state
 
     def deadline_passed(self, at=None):
         return self.submission_deadline is not None and (at or now()) > (
