@@ -161,6 +161,7 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 # Bids live apart from the public media: nothing serves this directory over HTTP.
 MUTUALIS_PROTECTED_ROOT = DATA_DIR / "protected"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 STORAGES = {
     "default": {
