@@ -245,8 +245,9 @@ def _select_cpv(rows, codes, path):
     return [rows[code] for code in sorted(selected)]
 
 
-def load_cpv(codes=None, path=CPV_FILE):
+def load_cpv(codes=None, path=None):
     """Load the CPV 2008 main vocabulary, or only `codes` and their ancestors."""
+    path = path or CPV_FILE
     rows = read_cpv(path)
     selected = list(rows.values()) if codes is None else _select_cpv(rows, codes, path)
     with transaction.atomic():
@@ -317,8 +318,9 @@ def read_nuts(path):
     return rows
 
 
-def load_nuts(codes=None, path=NUTS_FILE):
+def load_nuts(codes=None, path=None):
     """Load the NUTS 3 regions of the eForms SDK, or only `codes`."""
+    path = path or NUTS_FILE
     rows = read_nuts(path)
     if codes is not None:
         unknown = sorted(set(codes) - rows.keys())
@@ -469,8 +471,9 @@ def _amount(path, line, value):
     return amount.quantize(Decimal("0.01"))
 
 
-def load_thresholds(path=THRESHOLDS_FILE):
+def load_thresholds(path=None):
     """Load the EU procurement thresholds and their period of validity."""
+    path = path or THRESHOLDS_FILE
     rows = read_thresholds(path)
     with transaction.atomic():
         existing = {
@@ -561,6 +564,7 @@ def _commune(path, line, row):
             raise file_error(path, line, _("%s is empty") % name)
     return {
         **row,
+        "line": line,
         "population": _number(path, line, row, "population", int, 0, 10**8),
         "latitude": _number(path, line, row, "latitude", float, -90, 90),
         "longitude": _number(path, line, row, "longitude", float, -180, 180),
@@ -579,19 +583,16 @@ def _number(path, line, row, name, kind, low, high):
     return value
 
 
-def load_burgundy_buyers(
-    communes_path=COMMUNES_FILE,
-    departements_path=DEPARTEMENTS_FILE,
-    regions_path=REGIONS_FILE,
-):
+def load_burgundy_buyers(communes_path=None, departements_path=None, regions_path=None):
     """Load the region, départements, EPCIs and communes of the communes file.
 
     Each becomes a public buyer; parents link a commune to its EPCI, an EPCI to
     the département holding most of its communes, a département to its region.
     """
+    communes_path = communes_path or COMMUNES_FILE
     communes = read_communes(communes_path)
-    departements = read_areas(departements_path)
-    regions = read_areas(regions_path)
+    departements = read_areas(departements_path or DEPARTEMENTS_FILE)
+    regions = read_areas(regions_path or REGIONS_FILE)
     _check_areas(communes, departements, regions, communes_path)
     with transaction.atomic():
         load_nuts(codes=sorted({commune["nuts3"] for commune in communes}))
@@ -603,19 +604,10 @@ def _check_areas(communes, departements, regions, path):
         departement = departements.get(commune["departement"])
         if departement is None or departement.get("region") != commune["region"]:
             reason = _("département %(departement)s of region %(region)s is unknown")
-            raise ReferentialError(
-                _("%(file)s, commune %(code)s: %(reason)s")
-                % {
-                    "file": Path(path).name,
-                    "code": commune["code_insee"],
-                    "reason": reason % commune,
-                }
-            )
+            raise file_error(path, commune["line"], reason % commune)
         if commune["region"] not in regions:
-            raise ReferentialError(
-                _("%(file)s, commune %(code)s: region %(region)s is unknown")
-                % {"file": Path(path).name, "code": commune["code_insee"], **commune}
-            )
+            reason = _("region %(region)s is unknown")
+            raise file_error(path, commune["line"], reason % commune)
 
 
 # Regions and départements have no commune-like INSEE code of five characters:
@@ -761,7 +753,7 @@ def _seat(area, communes):
 
 
 def _most_common(communes, key, value, field):
-    """The most frequent `field` among communes whose `key` is `value` (lowest on a tie)."""
+    """The commonest `field` among communes whose `key` is `value` (lowest on a tie)."""
     counts = Counter(c[field] for c in communes if c[key] == value)
     return min(counts, key=lambda item: (-counts[item], item))
 

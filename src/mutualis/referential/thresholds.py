@@ -111,7 +111,7 @@ def applicable_threshold(buyer_type, nature, cpv_codes=(), on=None):
 
 
 def is_above_threshold(value, threshold):
-    """Whether `value` calls for an EU procedure: "equal to or greater than" (Art. 4)."""
+    """Whether `value` calls for an EU procedure: "equal to or greater" (Art. 4)."""
     limit = threshold.value if isinstance(threshold, Threshold) else threshold
     return _decimal(value) >= _decimal(limit)
 
