@@ -48,6 +48,10 @@ TRANSITIONS = {
 }
 
 
+# What the portal shows to everyone; drafts and cancelled calls stay with the buyer.
+PUBLIC_STATES = (State.PUBLISHED, State.OPENED, State.AWARDED)
+
+
 class InvalidTransition(ValueError):
     pass
 
@@ -111,6 +115,10 @@ class Consultation(models.Model):
         _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE
     )
     questions_deadline = models.DateTimeField(_("deadline for questions"), null=True)
+    # Restricted procedures: candidates first ask to take part (Art. 28, 2014/24/EU).
+    participation_deadline = models.DateTimeField(
+        _("deadline for requests to participate"), null=True, blank=True
+    )
     submission_deadline = models.DateTimeField(_("deadline for bids"), null=True)
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.DRAFT
@@ -194,6 +202,14 @@ class Consultation(models.Model):
     @property
     def local_questions_deadline(self):
         return self.local(self.questions_deadline)
+
+    @property
+    def local_participation_deadline(self):
+        return self.local(self.participation_deadline)
+
+    @property
+    def is_public(self):
+        return self.state in PUBLIC_STATES
 
     @property
     def all_cpv(self):

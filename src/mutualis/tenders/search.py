@@ -1,0 +1,144 @@
+"""Searching the public consultations: full text plus filters, on SQLite or PostgreSQL.
+
+Full text goes through one adapter per database vendor; both fold accents and case
+and match the last word as a prefix, so that "voiri" finds "Voirie". User input is
+cut into words and never reaches the query syntax of either engine.
+"""
+
+import dataclasses
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from mutualis.core.time import DEFAULT_TIME_ZONE
+from mutualis.referential.models import CpvCode
+from mutualis.tenders.models import PUBLIC_STATES, Consultation
+
+# Letters and digits only: quotes, operators and brackets become separators.
+WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 12
+
+
+@dataclasses.dataclass(frozen=True)
+class Criteria:
+    """What a visitor asked for; every part is optional."""
+
+    text: str = ""
+    cpv: CpvCode | None = None
+    nuts: str = ""
+    buyer: object = None
+    procedure: str = ""
+    nature: str = ""
+    closes_from: dt.date | None = None
+    closes_to: dt.date | None = None
+    time_zone: str = DEFAULT_TIME_ZONE
+
+
+def words(text):
+    return WORD.findall(text or "")[:MAX_WORDS]
+
+
+class SqliteAdapter:
+    """FTS5 table kept in step by triggers (migration 0003)."""
+
+    def matching(self, terms):
+        phrases = [f'"{term}"' for term in terms]
+        phrases[-1] += "*"
+        return RawSQL(  # noqa: S611
+            "SELECT rowid FROM tenders_consultation_fts "
+            "WHERE tenders_consultation_fts MATCH %s",
+            [" ".join(phrases)],
+        )
+
+
+class PostgresqlAdapter:
+    """A GIN index over the same tsvector expression (migration 0003)."""
+
+    DOCUMENT = "to_tsvector('simple', mutualis_unaccent(title || ' ' || description))"
+    # unaccent() may itself produce a quote ("ŉ" gives "'n"), so each word is quoted
+    # after folding; the padding keeps a word that the parser drops from becoming
+    # '' (a syntax error) instead of ' ' (no lexeme).
+    LEXEME = r"''' ' || translate(mutualis_unaccent(%s), '''\', '  ') || ' '''"
+
+    def matching(self, terms):
+        lexemes = [self.LEXEME] * len(terms)
+        lexemes[-1] += " || ':*'"
+        query = " || ' & ' || ".join(lexemes)
+        # Only fixed SQL fragments are joined; every word is a parameter.
+        return RawSQL(  # noqa: S611
+            f"SELECT id FROM tenders_consultation WHERE {self.DOCUMENT} "  # noqa: S608
+            f"@@ to_tsquery('simple', {query})",
+            list(terms),
+        )
+
+
+class PortableAdapter:
+    """For any other vendor: a plain, unindexed, case-insensitive match."""
+
+    def matching(self, terms):
+        query = Consultation.objects.all()
+        for term in terms:
+            query = query.filter(
+                Q(title__icontains=term) | Q(description__icontains=term)
+            )
+        return query.values("pk")
+
+
+ADAPTERS = {"sqlite": SqliteAdapter, "postgresql": PostgresqlAdapter}
+
+
+def adapter():
+    return ADAPTERS.get(connection.vendor, PortableAdapter)()
+
+
+def public_consultations():
+    return Consultation.objects.filter(state__in=PUBLIC_STATES)
+
+
+def search(criteria, queryset=None):
+    """The consultations of `queryset` (the public ones by default) that match."""
+    queryset = public_consultations() if queryset is None else queryset
+    terms = words(criteria.text)
+    if terms:
+        queryset = queryset.filter(pk__in=adapter().matching(terms))
+    if criteria.cpv is not None:
+        queryset = queryset.filter(pk__in=with_cpv(criteria.cpv))
+    if criteria.nuts:
+        queryset = queryset.filter(
+            pk__in=Consultation.objects.filter(
+                nuts__code__startswith=criteria.nuts.upper()
+            ).values("pk")
+        )
+    return _filter_facts(queryset, criteria)
+
+
+def with_cpv(cpv):
+    """The ids of consultations with `cpv` or a code below it, on any lot too."""
+    prefix = cpv.prefix or CpvCode.prefix_of(cpv.code)
+    return Consultation.objects.filter(
+        Q(main_cpv__code__startswith=prefix)
+        | Q(extra_cpv__code__startswith=prefix)
+        | Q(lots__main_cpv__code__startswith=prefix)
+    ).values("pk")
+
+
+def _filter_facts(queryset, criteria):
+    if criteria.buyer is not None:
+        queryset = queryset.filter(buyer=criteria.buyer)
+    if criteria.procedure:
+        queryset = queryset.filter(procedure=criteria.procedure)
+    if criteria.nature:
+        queryset = queryset.filter(nature=criteria.nature)
+    zone = ZoneInfo(criteria.time_zone)
+    if criteria.closes_from:
+        start = dt.datetime.combine(criteria.closes_from, dt.time.min, tzinfo=zone)
+        queryset = queryset.filter(submission_deadline__gte=start)
+    if criteria.closes_to:
+        day_after = criteria.closes_to + dt.timedelta(days=1)
+        end = dt.datetime.combine(day_after, dt.time.min, tzinfo=zone)
+        queryset = queryset.filter(submission_deadline__lt=end)
+    return queryset
