@@ -4,11 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BidState(models.TextChoices):
+    """A bid's lifecycle; a late deposit is RECEIVED with `is_late` set until opening.
+
+    RECEIVING lasts while files arrive: a single request today, a resumable upload
+    once sealing comes.
+    """
+
     RECEIVING = "receiving", _("being received")
     RECEIVED = "received", _("received")
     REPLACED = "replaced", _("replaced by a later deposit")
     OPENED = "opened", _("opened")
-    REJECTED_LATE = "rejected-late", _("late, not opened")
+    REJECTED_LATE = "rejected-late", _("late, set aside unopened")
 
 
 # The only moves a bid's state can make; actions.py checks every change here.
@@ -68,6 +74,9 @@ class Bid(models.Model):
     receipt_number = models.CharField(_("receipt number"), max_length=40, unique=True)
     started_at = models.DateTimeField(_("deposit started"))
     received_at = models.DateTimeField(_("deposit completed"), null=True, blank=True)
+    # The deadline in force when the deposit completed, kept as evidence: a later
+    # amendment may move the consultation's deadline, not what this receipt says.
+    deadline = models.DateTimeField(_("deadline at deposit"), null=True, blank=True)
     is_late = models.BooleanField(_("late"), default=False)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     opened_by = models.ForeignKey(
@@ -92,6 +101,25 @@ class Bid(models.Model):
         verbose_name = _("bid")
         verbose_name_plural = _("bids")
         indexes = [models.Index(fields=["consultation", "bidder", "state"])]
+        # One current on-time bid per business and lot: what a later deposit replaces
+        # and what the opening opens. Two partial indexes, since `lot` may be null
+        # and NULLs never collide in a unique index (SQLite and PostgreSQL alike).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "lot", "bidder"],
+                condition=models.Q(
+                    state=BidState.RECEIVED, is_late=False, lot__isnull=False
+                ),
+                name="bid_one_current_per_lot",
+            ),
+            models.UniqueConstraint(
+                fields=["consultation", "bidder"],
+                condition=models.Q(
+                    state=BidState.RECEIVED, is_late=False, lot__isnull=True
+                ),
+                name="bid_one_current_per_consultation",
+            ),
+        ]
 
     def __str__(self):
         return self.receipt_number
@@ -109,9 +137,15 @@ class Bid(models.Model):
     def total_size(self):
         return sum(f.size for f in self.files.all())
 
+    @property
+    def is_valid(self):
+        """Whether the opening opens this bid: the current, on-time deposit."""
+        return self.state == BidState.RECEIVED and not self.is_late
 
-def bid_file_path(bid_file, filename):
-    return f"bids/{bid_file.bid.consultation_id}/{bid_file.bid.receipt_number}/{bid_file.position}"
+
+def bid_file_name(consultation_id, receipt_number, position):
+    """Where a bid's file lives in the protected storage; the user's name stays apart."""
+    return f"bids/{consultation_id}/{receipt_number}/{position}"
 
 
 class BidFile(models.Model):
