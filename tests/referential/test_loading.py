@@ -2,12 +2,12 @@ import gzip
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from mutualis.accounts.models import Organisation
 from mutualis.core.models import JournalEntry
 from mutualis.referential import loaders
-from mutualis.referential.loaders import ReferentialError, load_all, load_cpv
+from mutualis.referential.loaders import ReferentialError, load_cpv
 from mutualis.referential.models import CpvCode, NutsCode, Threshold
 from tests.referential.shipped import DATA
 
@@ -110,8 +110,8 @@ def test_a_bad_threshold_file_leaves_the_database_as_it_was(tmp_path, monkeypatc
     bad.write_text(text.replace('"value": 140000', '"value": "a lot"'))
     monkeypatch.setattr(loaders, "THRESHOLDS_FILE", bad)
 
-    with pytest.raises(ReferentialError) as refused:
-        load_all()
+    with pytest.raises(CommandError) as refused:
+        call_command("load_referential", stdout=io.StringIO())
 
     assert str(refused.value) == "thresholds.json, line 14: value must be a number"
     assert counts() == {"cpv": 6, "nuts": 0, "thresholds": 0, "buyers": 0}

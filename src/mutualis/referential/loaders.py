@@ -441,9 +441,17 @@ def read_thresholds(path):
             "currency": currency,
             "valid_from": valid_from,
             "valid_to": valid_to,
-            "legal_basis": str(bases.get(directive, ""))[:300],
+            "legal_basis": _legal_basis(path, line, bases, directive),
         }
     return rows
+
+
+def _legal_basis(path, line, bases, directive):
+    basis = bases.get(directive, "") if isinstance(bases, dict) else None
+    if not isinstance(basis, str) or len(basis) > 300:
+        reason = _("the legal basis of %s must be a text of 300 characters at most")
+        raise file_error(path, line, reason % directive)
+    return basis
 
 
 def _period(path, period):

@@ -69,7 +69,8 @@ def threshold_article(buyer_type, nature, cpv_codes=()):
     if nature not in Nature.values:
         raise ValueError(_("unknown contract nature: %r") % nature)
     cpv_codes = list(cpv_codes)
-    light = nature == Nature.SERVICES and cpv_codes and is_light_regime(cpv_codes[0])
+    main = cpv_codes[0] if cpv_codes else None
+    light = nature == Nature.SERVICES and main is not None and is_light_regime(main)
     directive = UTILITIES if buyer_type == BuyerType.UTILITY else PUBLIC_SECTOR
     if nature == Nature.WORKS:
         kind = "works"

@@ -5,7 +5,8 @@ from mutualis.referential.loaders import ReferentialError, load_all
 
 
 class Command(BaseCommand):
-    help = _(
+    # Plain text: argparse cannot format a lazy translation.
+    help = (
         "Load the shipped reference data: CPV and NUTS codes, EU thresholds and "
         "the public buyers of Burgundy. Running it again updates, never duplicates."
     )
