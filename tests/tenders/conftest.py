@@ -1,10 +1,10 @@
 import pytest
 
-from tests.tenders.factories import winter_morning
+from tests.tenders.factories import fast_passwords, winter_morning
 
-__all__ = ["winter_morning"]
+__all__ = ["fast_passwords", "winter_morning"]
 
 
 @pytest.fixture(autouse=True)
-def _frozen_clock(winter_morning):
+def _frozen_clock(winter_morning, fast_passwords):
     return winter_morning

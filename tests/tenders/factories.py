@@ -20,6 +20,12 @@ WINTER_MORNING = dt.datetime(2027, 1, 11, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
+def fast_passwords(settings):
+    """These tests create many users; a real password hash costs each a second."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def winter_morning():
     """A fixed instant inside the 2026-2027 threshold period: 11 January 2027."""
     with time_machine.travel(WINTER_MORNING, tick=False):

@@ -66,6 +66,7 @@ def update_draft(user, consultation, **fields):
     access.require(user, consultation, "edit")
     plain, relations = split_fields(fields, DRAFT_FIELDS, DRAFT_RELATIONS)
     with transaction.atomic():
+        consultation = locked(user, consultation, "edit")
         for name, value in plain.items():
             setattr(consultation, name, value)
         validate_consultation(consultation)
@@ -84,7 +85,7 @@ def publish(user, consultation):
     """Put the draft on the portal, or raise PublicationRefused with every failure."""
     access.require(user, consultation, "publish")
     with transaction.atomic():
-        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        consultation = locked(user, consultation, "publish")
         at = now()
         failures = check_publication(consultation, at)
         if failures:
@@ -99,6 +100,7 @@ def publish(user, consultation):
 def cancel(user, consultation):
     access.require(user, consultation, "cancel")
     with transaction.atomic():
+        consultation = locked(user, consultation, "cancel")
         consultation.move_to(State.CANCELLED)
         consultation.save(update_fields=["state", "updated_at"])
         record("tenders.consultation.cancelled", actor=user, obj=consultation)
@@ -109,6 +111,7 @@ def add_lot(user, consultation, **fields):
     access.require(user, consultation, "edit")
     plain, _relations = split_fields(fields, LOT_FIELDS, set())
     with transaction.atomic():
+        consultation = locked(user, consultation, "edit")
         lot = Lot(consultation=consultation, **plain)
         validate_lot(lot)
         lot.save()
@@ -120,6 +123,7 @@ def update_lot(user, lot, **fields):
     access.require(user, lot.consultation, "edit")
     plain, _relations = split_fields(fields, LOT_FIELDS, set())
     with transaction.atomic():
+        lot.consultation = locked(user, lot.consultation, "edit")
         for name, value in plain.items():
             setattr(lot, name, value)
         validate_lot(lot)
@@ -137,6 +141,7 @@ def update_lot(user, lot, **fields):
 def remove_lot(user, lot):
     access.require(user, lot.consultation, "edit")
     with transaction.atomic():
+        lot.consultation = locked(user, lot.consultation, "edit")
         number = lot.number
         lot.delete()
         record("tenders.lot.removed", actor=user, obj=lot.consultation, lot=number)
@@ -151,6 +156,7 @@ def add_documents(user, consultation, uploads):
         for upload in uploads:
             stored.append(dce.store(upload, consultation.pk))
         with transaction.atomic():
+            consultation = locked(user, consultation, "add_document")
             documents = [attach(user, consultation, item) for item in stored]
     except BaseException:
         for item in stored:
@@ -167,6 +173,7 @@ def remove_document(user, document):
     consultation = document.consultation
     access.require(user, consultation, "remove_document")
     with transaction.atomic():
+        locked(user, consultation, "remove_document")
         path = document.file.name
         name = document.name
         document.delete()
@@ -193,6 +200,20 @@ def record_download(user, consultation, document=None, organisation=None):
             document=document.name if document else "",
         )
     return download
+
+
+def locked(user, consultation, action):
+    """The consultation as it is now, locked until commit, if `user` may still act.
+
+    The caller's copy may be stale (published meanwhile, in another request).
+    """
+    fresh = (
+        Consultation.objects.select_for_update()
+        .select_related("buyer")
+        .get(pk=consultation.pk)
+    )
+    access.require(user, fresh, action)
+    return fresh
 
 
 def split_fields(fields, plain_names, relation_names):

@@ -1,0 +1,149 @@
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mutualis.core.time import to_utc
+from mutualis.tenders.models import Nature, Procedure, State
+from mutualis.tenders.search import Criteria, search
+from tests.factories import ConsultationFactory, LotFactory
+from tests.referential_data import ensure_cpv, ensure_nuts
+
+pytestmark = pytest.mark.django_db
+
+
+def found(**criteria):
+    return sorted(c.reference for c in search(Criteria(**criteria)))
+
+
+def public(reference, **fields):
+    fields.setdefault("state", State.PUBLISHED)
+    return ConsultationFactory(reference=reference, **fields)
+
+
+def test_accents_and_case_are_folded_and_the_last_word_is_a_prefix():
+    public("VOIRIE", title="Réfection de la Voirie communale")
+    public("ECOLE", title="Extension de l'école", description="Bâtiment à énergie")
+
+    assert found(text="voiri") == ["VOIRIE"]
+    assert found(text="REFECTION") == ["VOIRIE"]
+    assert found(text="ecole") == ["ECOLE"]
+    assert found(text="batiment energ") == ["ECOLE"]
+
+
+def test_every_word_must_match():
+    public("VOIRIE", title="Réfection de la voirie", description="Chaussée")
+    public("PONT", title="Réfection du pont", description="Ouvrage d'art")
+
+    assert found(text="réfection chaussée") == ["VOIRIE"]
+    assert found(text="réfection") == ["PONT", "VOIRIE"]
+
+
+def test_only_published_opened_and_awarded_consultations_are_public():
+    for state in State:
+        public(state.value, title="Voirie", state=state)
+
+    assert found(text="voirie") == ["awarded", "opened", "published"]
+    assert found() == ["awarded", "opened", "published"]
+
+
+def test_the_index_follows_changes_of_title_and_deletions():
+    consultation = public("VOIRIE", title="Voirie")
+    consultation.title = "Éclairage public"
+    consultation.save()
+    public("GONE", title="Voirie").delete()
+
+    assert found(text="voirie") == []
+    assert found(text="eclairage") == ["VOIRIE"]
+
+
+def test_a_cpv_code_finds_its_children_on_main_extra_and_lot_codes():
+    roadworks, painting, design = ensure_cpv("45233140-2", "45442100-8", "71320000-7")
+    public("MAIN", main_cpv=roadworks)
+    extra = public("EXTRA", main_cpv=design)
+    extra.extra_cpv.add(painting)
+    LotFactory(consultation=public("LOT", main_cpv=design), main_cpv=roadworks)
+    public("OTHER", main_cpv=design)
+    (works, road) = ensure_cpv("45000000-7", "45233000-9")
+
+    assert found(cpv=works) == ["EXTRA", "LOT", "MAIN"]
+    assert found(cpv=road) == ["LOT", "MAIN"]
+    assert found(cpv=design) == ["EXTRA", "LOT", "OTHER"]
+
+
+def test_a_nuts_code_finds_the_regions_inside_it():
+    cote_dor, nievre, calvados = ensure_nuts("FRC11", "FRC12", "FRD11")
+    public("DIJON").nuts.add(cote_dor)
+    public("NEVERS").nuts.add(nievre)
+    public("CAEN").nuts.add(calvados)
+
+    assert found(nuts="FRC") == ["DIJON", "NEVERS"]
+    assert found(nuts="frc11") == ["DIJON"]
+    assert found(nuts="FR") == ["CAEN", "DIJON", "NEVERS"]
+
+
+def test_buyer_procedure_and_nature_filters():
+    works = public("WORKS", nature=Nature.WORKS, procedure=Procedure.OPEN)
+    public("SUPPLIES", nature=Nature.SUPPLIES, procedure=Procedure.ADAPTED)
+
+    assert found(buyer=works.buyer) == ["WORKS"]
+    assert found(procedure=Procedure.ADAPTED) == ["SUPPLIES"]
+    assert found(nature=Nature.WORKS) == ["WORKS"]
+
+
+def test_closing_dates_are_whole_days_in_paris():
+    public(
+        "LATE",
+        submission_deadline=to_utc(dt.datetime(2027, 3, 10, 23, 30), "Europe/Paris"),
+    )
+    public(
+        "EARLY",
+        submission_deadline=to_utc(dt.datetime(2027, 3, 11, 0, 0), "Europe/Paris"),
+    )
+
+    assert found(closes_to=dt.date(2027, 3, 10)) == ["LATE"]
+    assert found(closes_from=dt.date(2027, 3, 11)) == ["EARLY"]
+    assert found(closes_from=dt.date(2027, 3, 10), closes_to=dt.date(2027, 3, 11)) == [
+        "EARLY",
+        "LATE",
+    ]
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(max_size=60))
+def test_any_input_is_safe(text):
+    public_title = 'Réfection (voirie) "AND" OR NOT * ^ NEAR\''
+    if not search(Criteria()).exists():
+        public("SAFE", title=public_title)
+
+    result = list(search(Criteria(text=text)))
+
+    assert all(c.reference == "SAFE" for c in result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "'",
+        "(",
+        "voirie)",
+        'AND "',
+        "NOT",
+        "*",
+        "a:b",
+        "ŉ",
+        "x -y",
+        "\\",
+        "NEAR(a b)",
+    ],
+)
+def test_query_syntax_is_taken_as_words(text):
+    public("SAFE", title="voirie")
+
+    assert found(text=text) in ([], ["SAFE"])
