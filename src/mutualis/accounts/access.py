@@ -3,7 +3,13 @@
 Every other app asks these functions; none reads Membership itself.
 """
 
-from mutualis.accounts.models import Membership, Organisation, OrganisationKind, Role
+from mutualis.accounts.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 
 BUYER_STAFF = (Role.BUYER_ADMIN, Role.BUYER_AGENT)
 COMPANY_STAFF = (Role.COMPANY_ADMIN, Role.BIDDER)
@@ -57,10 +63,67 @@ def is_operator(user):
     ).exists()
 
 
+# The role that manages an organisation's members; State authorities have none.
+ADMIN_ROLES = {
+    OrganisationKind.BUYER: Role.BUYER_ADMIN,
+    OrganisationKind.BUSINESS: Role.COMPANY_ADMIN,
+    OrganisationKind.OPERATOR: Role.OPERATOR_ADMIN,
+}
+
+
+def admin_role_of(organisation):
+    return ADMIN_ROLES.get(organisation.kind)
+
+
 def can_manage_members(user, organisation):
-    admin_role = {
-        OrganisationKind.BUYER: Role.BUYER_ADMIN,
-        OrganisationKind.BUSINESS: Role.COMPANY_ADMIN,
-        OrganisationKind.OPERATOR: Role.OPERATOR_ADMIN,
-    }.get(organisation.kind)
+    admin_role = admin_role_of(organisation)
     return admin_role is not None and has_role(user, organisation, admin_role)
+
+
+def can_view_members(user, organisation):
+    """Members see their own organisation's members; the operator's staff see all."""
+    return bool(roles_in(user, organisation)) or is_operator(user)
+
+
+def viewable_organisations(user):
+    """The organisations whose page and members `user` may see."""
+    if is_operator(user):
+        return Organisation.objects.all()
+    return organisations_of(user)
+
+
+def memberships_of(user):
+    """`user`'s memberships with their organisations, by organisation name."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name", "organisation_id", "role")
+    )
+
+
+def members_of(organisation):
+    """The memberships of `organisation` with their users, by name."""
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name", "user_id", "role")
+    )
+
+
+def admins_of(organisation):
+    """The people who manage `organisation`'s members, to tell others whom to ask."""
+    admin_role = admin_role_of(organisation)
+    if admin_role is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation=organisation,
+        memberships__role=admin_role,
+    ).order_by("full_name")
+
+
+def forget_roles(user):
+    """Drop the roles cached on `user`, after their memberships changed."""
+    user.__dict__.pop("_mutualis_roles", None)

@@ -129,6 +129,15 @@ class Organisation(models.Model):
                 condition=~models.Q(siret=""),
                 name="organisation_unique_siret",
             ),
+            # A business from another Member State has no SIRET; its VAT number
+            # is what identifies it. French establishments of one company share
+            # their VAT number, so the rule stops at businesses without SIRET.
+            models.UniqueConstraint(
+                fields=["vat_number"],
+                condition=models.Q(kind="business", siret="")
+                & ~models.Q(vat_number=""),
+                name="organisation_unique_foreign_vat_number",
+            ),
             models.UniqueConstraint(
                 fields=["kind", "insee_code"],
                 condition=~models.Q(insee_code=""),
