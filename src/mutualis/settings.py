@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "mutualis.bids",
     "mutualis.exchange",
     "mutualis.web",
+    "mutualis.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,32 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from mutualis.demo import builder
+from mutualis.exchange.importer import Status, import_notices, shipped_notices
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the reference data and real notices, and create the demo."
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("load_referential", verbosity=0)
+        results = import_notices(shipped_notices())
+        taken = [r for r in results if r.status != Status.REFUSED]
+        self.stdout.write(
+            f"Real TED eForms notices: {len(taken)} of {len(results)} imported"
+            " (prior-information and qualification-system notices open no procedure)"
+        )
+        accounts = builder.build()
+        if not accounts:
+            self.stdout.write("The demo is already loaded.")
+            return
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (password for all: {builder.PASSWORD}):")
+        for account in accounts:
+            self.stdout.write(
+                f"  {account.email:<48} {account.organisation} — {account.roles}"
+            )
+        self.stdout.write("")
+        self.stdout.write("Open http://127.0.0.1:8000 and log in with one of them.")
