@@ -98,3 +98,31 @@ def test_memberships_are_listed_with_person_role_and_organisation(client, staff)
     assert "Bruno Agent Commune de Beaune opener (opening commission)" in (
         page_text(response)
     )
+
+
+def test_the_admin_login_counts_failures_like_the_site_login(client, settings):
+    settings.MUTUALIS_LOGIN_ATTEMPTS = 2
+    User.objects.create_superuser("root@example.org", "right", full_name="Root")
+    attempt = {"username": "root@example.org", "next": "/admin/"}
+
+    for _ in range(2):
+        client.post("/admin/login/", {**attempt, "password": "guess"})
+    refused = client.post("/admin/login/", {**attempt, "password": "right"})
+
+    assert "Too many failed login attempts. Try again in 15 minutes" in page_text(
+        refused
+    )
+
+
+def test_the_admin_login_refuses_an_account_without_staff_status(client):
+    UserFactory(email="claire@example.org")
+
+    response = client.post(
+        "/admin/login/",
+        {"username": "claire@example.org", "password": "correct horse battery"},
+    )
+
+    assert "This e-mail address and password do not match an account." in (
+        page_text(response)
+    )
+    assert "_auth_user_id" not in client.session

@@ -1,5 +1,7 @@
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mutualis.accounts.access import roles_in
@@ -202,3 +204,32 @@ def test_a_role_of_another_organisation_cannot_be_removed_through_mine(
 
     assert response.status_code == 404
     assert roles_in(stranger, other) == {Role.BUYER_AGENT}
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_my_space_costs_the_same_queries_for_one_organisation_or_five(client):
+    user = member(BuyerFactory(), Role.BUYER_AGENT)
+    client.force_login(user)
+    one = queries_for(client, "/me/")
+    for _ in range(4):
+        Membership.objects.create(
+            user=user, organisation=BusinessFactory(), role=Role.BIDDER
+        )
+
+    assert queries_for(client, "/me/") == one
+
+
+def test_the_members_page_costs_the_same_queries_for_two_members_or_ten(
+    client, buyer, admin
+):
+    member(buyer, Role.BUYER_AGENT)
+    two = queries_for(client, members_url(buyer))
+    for _ in range(8):
+        member(buyer, Role.BUYER_AGENT, Role.OPENER)
+
+    assert queries_for(client, members_url(buyer)) == two

@@ -40,6 +40,9 @@ def sign_up(*, email, full_name, password, language):
     """Create and return the account of a person signing up.
 
     The caller has run the password validators (the sign-up form does).
+    TODO(email-verification): confirm the address by a mailed link before the
+    account can be added to an organisation; until then an admin adding a member by
+    e-mail trusts that whoever signed up with it owns the mailbox.
     """
     email = User.objects.normalize_email(email.strip()).lower()
     _require({"email": email, "full_name": full_name.strip()})

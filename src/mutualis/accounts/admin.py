@@ -2,8 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from mutualis.accounts.forms import MutualisUserChangeForm, MutualisUserCreationForm
+from mutualis.accounts.forms import (
+    AdminLoginForm,
+    MutualisUserChangeForm,
+    MutualisUserCreationForm,
+)
 from mutualis.accounts.models import Membership, Organisation, User
+
+# Staff accounts are worth the most to a guesser: their login counts failures too.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

@@ -59,6 +59,17 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data
 
 
+class AdminLoginForm(EmailAuthenticationForm):
+    """The admin site's login: the same limit on failures, for staff accounts only."""
+
+    required_css_class = "required"
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise self.get_invalid_login_error()
+
+
 def blocked_message(until):
     """Tell someone refused for too many failures when they may try again."""
     minutes = max(1, math.ceil((until - now()).total_seconds() / 60))
