@@ -51,11 +51,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     buyer, business, operator = BuyerFactory(), BusinessFactory(), OperatorFactory()

@@ -21,11 +21,6 @@ NEW_ACCOUNT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def log_in(client, email, password=PASSWORD, **extra):
     return client.post("/login/", {"username": email, "password": password}, **extra)
 

@@ -17,11 +17,6 @@ FRENCH = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def user(client):
     user = UserFactory(full_name="Claire Martin")

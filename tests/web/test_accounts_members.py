@@ -12,11 +12,6 @@ from tests.factories import BusinessFactory, BuyerFactory, UserFactory, member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def buyer():
     return BuyerFactory(name="Commune de Beaune")
