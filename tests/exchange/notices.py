@@ -24,6 +24,22 @@ needs_sdk = pytest.mark.skipif(
 )
 
 
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<lolz>&lol9;</lolz>
+"""
+
+
 def ted(name):
     """A real TED notice as shipped with Mutualis."""
     return SHIPPED_DIR / name
@@ -56,3 +72,15 @@ def ensure_codes(*paths):
         ensure_cpv(*sorted(cpv))
     if nuts & known:
         ensure_nuts(*sorted(nuts & known))
+
+
+def external_entity(path):
+    """A notice whose buyer name would be the content of the file at `path`."""
+    data = ted("2024-OJS017-00047522.xml").read_bytes()
+    doctype = f'<!DOCTYPE doc [<!ENTITY leak SYSTEM "file://{path}">]>'.encode()
+    data = data.replace(b"?>", b"?>" + doctype, 1)
+    return data.replace(
+        "Communauté de Communes du Piémont Cévenol</cbc:Name>".encode(),
+        b"&leak;</cbc:Name>",
+        1,
+    )

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutualis.exchange.eforms import NoticeError, parse_notice, read_notice
-from tests.exchange.notices import needs_sdk, sdk, ted
+from tests.exchange.notices import BILLION_LAUGHS, external_entity, needs_sdk, sdk, ted
 
 UTC = dt.UTC
 FRENCH_CN = "2024-OJS017-00047522.xml"
@@ -18,20 +18,6 @@ FRENCH_DEADLINE = re.compile(
     rb"<cbc:EndTime>12:00:00\+02:00</cbc:EndTime>"
 )
 
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<lolz>&lol9;</lolz>
-"""
 DOCTYPE_REFUSED = "a DOCTYPE declaration is refused (DTDs and entities are not allowed)"
 
 
@@ -43,18 +29,6 @@ def french_cn(*replacements):
         data, count = pattern.subn(new.replace(b"\\", b"\\\\"), data)
         assert count
     return data
-
-
-def external_entity(path):
-    """A notice whose buyer name would be the content of the file at `path`."""
-    data = ted(FRENCH_CN).read_bytes()
-    doctype = f'<!DOCTYPE doc [<!ENTITY leak SYSTEM "file://{path}">]>'.encode()
-    data = data.replace(b"?>", b"?>" + doctype, 1)
-    return data.replace(
-        "Communauté de Communes du Piémont Cévenol</cbc:Name>".encode(),
-        b"&leak;</cbc:Name>",
-        1,
-    )
 
 
 # A French contract notice, read as published.

@@ -20,8 +20,15 @@ from mutualis.exchange.importer import (
 from mutualis.exchange.models import ImportedNotice
 from mutualis.tenders.models import Award, Consultation, Lot, State
 from tests.accounts.factories import OperatorFactory
-from tests.exchange.notices import ensure_codes, needs_sdk, sdk, sdk_examples, ted
-from tests.exchange.test_eforms import BILLION_LAUGHS, external_entity
+from tests.exchange.notices import (
+    BILLION_LAUGHS,
+    ensure_codes,
+    external_entity,
+    needs_sdk,
+    sdk,
+    sdk_examples,
+    ted,
+)
 from tests.factories import BuyerFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -428,21 +435,20 @@ def test_award_notice_without_winner_cancels_the_consultation():
     assert result.warnings == ["no lot was awarded"]
 
 
+@needs_sdk
 def test_award_notice_on_a_cancelled_consultation_is_refused_whole():
-    ensure_codes(ted(SIX_LOT_CAN))
-    consultation = import_notice(ted(SIX_LOT_CAN)).consultation
-    Award.objects.all().delete()
-    Organisation.objects.filter(kind=OrganisationKind.BUSINESS).delete()
+    consultation = imported(sdk("cn_24_FRA_comments.xml")).consultation
     Consultation.objects.filter(pk=consultation.pk).update(state=State.CANCELLED)
-    ImportedNotice.objects.all().delete()
+    ensure_codes(sdk("can_24_FRA_comments.xml"))
+    before = stored_counts()
 
     with pytest.raises(NoticeError) as refused:
-        import_notice(ted(SIX_LOT_CAN))
+        import_notice(sdk("can_24_FRA_comments.xml"))
 
     assert refused.value.reason == (
         "A consultation cannot go from cancelled to awarded."
     )
-    assert Award.objects.count() == 0
+    assert stored_counts() == before
     assert not Organisation.objects.filter(kind=OrganisationKind.BUSINESS).exists()
 
 

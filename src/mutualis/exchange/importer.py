@@ -494,10 +494,9 @@ class _Import:
     def _amount(self, value):
         if value is None:
             return None
-        value = value.quantize(CENT, rounding=ROUND_HALF_UP)
         if value >= MAX_AMOUNT:
             raise self.error(_("the amount %s is too large") % value)
-        return value
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
     # Lots
 
