@@ -173,6 +173,9 @@ def _current_bid(consultation, lot, business):
             state=BidState.RECEIVED,
             is_late=False,
         )
+        # Without the default ordering's join on lots, which PostgreSQL will not
+        # lock through.
+        .order_by("pk")
         .first()
     )
 
