@@ -469,6 +469,29 @@ def test_importing_again_changes_nothing(name):
     assert Consultation.objects.get().updated_at == updated_at
 
 
+def test_corrected_copy_of_a_notice_updates_the_consultation():
+    imported(ted(FRENCH_CN))
+    corrected = (
+        ted(FRENCH_CN)
+        .read_bytes()
+        .replace(
+            b"<cbc:EndTime>12:00:00+02:00</cbc:EndTime>",
+            b"<cbc:EndTime>16:00:00+02:00</cbc:EndTime>",
+        )
+    )
+
+    result = import_notice(corrected, FRENCH_CN)
+
+    assert result.status == Status.UPDATED
+    assert result.consultation.submission_deadline == dt.datetime(
+        2024, 2, 28, 14, tzinfo=UTC
+    )
+    entry = JournalEntry.objects.latest("id")
+    assert entry.action == "exchange.notice.updated"
+    assert entry.data["changes"] == ["submission_deadline"]
+    assert Consultation.objects.count() == 1
+
+
 def test_modified_copy_with_the_same_data_changes_nothing():
     imported(ted("2024-OJS072-00215550.xml"))
     counts = stored_counts()
