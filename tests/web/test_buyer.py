@@ -166,7 +166,7 @@ def test_a_skipped_or_repeated_time_is_refused_on_its_field(
 
     response = client.post(CREATE, draft_form(buyer, submission_deadline=typed))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in text_of(response)
     page = response.content.decode()
     assert 'id="id_submission_deadline_error"' in page

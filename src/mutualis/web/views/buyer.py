@@ -53,7 +53,10 @@ def consultation_create(request):
         else:
             messages.success(request, _("The draft is saved."))
             return redirect("web:consultation-edit", consultation.pk)
-    return render(request, "web/buyer/consultation_create.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(
+        request, "web/buyer/consultation_create.html", {"form": form}, status=status
+    )
 
 
 @login_required
