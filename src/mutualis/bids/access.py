@@ -8,7 +8,6 @@ the opening, open the valid bids and then read their files.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,7 @@ from mutualis.accounts.models import OrganisationKind, Role
 from mutualis.bids.models import Bid, BidFile, BidState, OpeningAction, OpeningEvent
 from mutualis.bids.receipts import format_instant
 from mutualis.core.time import now
-from mutualis.tenders.models import Consultation, State
+from mutualis.tenders.models import State
 
 BUYER_SIDE = (*BUYER_STAFF, Role.OPENER)
 
@@ -86,25 +85,12 @@ def depositing_businesses(user):
     return business_organisations(user)
 
 
-def consultation_for_bids(pk):
-    """A consultation everyone may know of (not a draft, not cancelled), or 404."""
-    consultation = (
-        Consultation.objects.select_related("buyer")
-        .exclude(state__in=(State.DRAFT, State.CANCELLED))
-        .filter(pk=pk)
-        .first()
-    )
-    if consultation is None:
-        raise Http404(_("No such consultation."))
-    return consultation
-
-
 # Seeing bids
 
 
-def past_deadline(bids):
-    """Keep only the bids whose consultation's deadline has passed."""
-    return bids.filter(consultation__submission_deadline__lt=now())
+def past_deadline(queryset):
+    """Keep only the bids (or register lines) whose deadline has passed."""
+    return queryset.filter(consultation__submission_deadline__lt=now())
 
 
 def business_bids(user):
@@ -116,9 +102,8 @@ def listable_bids(user):
     """Every bid `user` may know of: their businesses' own, and, once the deadline
     has passed, those made to the buyers they work for."""
     buyers = organisations_of(user, *BUYER_SIDE, kind=OrganisationKind.BUYER)
-    return Bid.objects.filter(
-        Q(bidder__in=business_organisations(user))
-        | Q(consultation__buyer__in=buyers, consultation__submission_deadline__lt=now())
+    return business_bids(user) | past_deadline(
+        Bid.objects.filter(consultation__buyer__in=buyers)
     )
 
 

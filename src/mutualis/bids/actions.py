@@ -24,11 +24,10 @@ MAX_NAME_LENGTH = BidFile._meta.get_field("name").max_length
 
 
 def deposit_bid(user, business, consultation, lot, files):
-    """Store `files` as `business`'s bid on `lot` and return the received bid.
+    """Store `files` as `business`'s bid on `lot`, timed when the last is stored.
 
-    The deposit's instant is taken when the last byte of the last file is stored;
-    past the deadline the bid is kept, marked late. A failure leaves neither a row
-    nor a stored file.
+    Past the deadline the bid is kept and marked late; a failure leaves neither a
+    row nor a stored file.
     """
     access.require_deposit(user, business, consultation)
     _check_lot(consultation, lot)

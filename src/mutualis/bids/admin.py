@@ -8,7 +8,6 @@ from django.contrib import admin
 
 from mutualis.bids import access
 from mutualis.bids.models import Bid, BidFile, OpeningEvent
-from mutualis.core.time import now
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -79,8 +78,4 @@ class OpeningEventAdmin(ReadOnlyAdmin):
     list_select_related = ["consultation", "user", "bid", "bid_file"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(consultation__submission_deadline__lt=now())
-        )
+        return access.past_deadline(super().get_queryset(request))

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from mutualis.bids import access, actions
 from mutualis.bids.models import BidState
 from mutualis.bids.receipts import format_instant, receipt_context
+from mutualis.tenders.access import consultation_for
 
 LOT_ERRORS = {"lot_required", "wrong_lot"}
 
@@ -102,7 +103,7 @@ class BidFileLimitHandler(FileUploadHandler):
 @login_required
 def bid_deposit(request, pk):
     """Deposit a bid with a plain multipart form; it works without JavaScript."""
-    consultation = access.consultation_for_bids(pk)
+    consultation = consultation_for(request.user, pk)
     if request.method != "POST":
         return _deposit_form(request, consultation)
 
@@ -226,7 +227,7 @@ def bid_receipt(request, number):
 
 @login_required
 def consultation_opening(request, pk):
-    consultation = access.consultation_for_bids(pk)
+    consultation = consultation_for(request.user, pk)
     refusal = access.register_refusal(request.user, consultation)
     if refusal:
         return _refused(request, consultation, refusal)
@@ -256,7 +257,7 @@ def consultation_opening(request, pk):
 @require_POST
 @login_required
 def opening_start(request, pk):
-    consultation = access.consultation_for_bids(pk)
+    consultation = consultation_for(request.user, pk)
     try:
         actions.start_opening(request.user, consultation)
     except PermissionDenied as refusal:
@@ -268,7 +269,7 @@ def opening_start(request, pk):
 @require_POST
 @login_required
 def opening_open(request, pk):
-    consultation = access.consultation_for_bids(pk)
+    consultation = consultation_for(request.user, pk)
     try:
         actions.open_bids(request.user, consultation)
     except PermissionDenied as refusal:
@@ -279,7 +280,7 @@ def opening_open(request, pk):
 
 @login_required
 def opening_register(request, pk):
-    consultation = access.consultation_for_bids(pk)
+    consultation = consultation_for(request.user, pk)
     refusal = access.register_refusal(request.user, consultation)
     if refusal:
         return _refused(request, consultation, refusal)
@@ -295,7 +296,7 @@ def opening_register(request, pk):
 
 @login_required
 def bid_file_download(request, pk, file_pk):
-    consultation = access.consultation_for_bids(pk)
+    consultation = consultation_for(request.user, pk)
     bid_file = access.file_for_reading(request.user, consultation, file_pk)
     content = actions.read_bid_file(request.user, bid_file)
     response = FileResponse(
