@@ -13,12 +13,6 @@ from tests.factories import (
 WINTER_DEADLINE = paris(2027, 1, 15, 17, 0)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The matrix makes many users; a deliberately slow hasher would dominate."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def buyer():
     return BuyerFactory(name="Commune de Châtillon-sur-Seine")

@@ -15,7 +15,6 @@ from tests.bids.conftest import (  # noqa: F401
     business,
     buyer,
     consultation,
-    fast_password_hashing,
     lot,
 )
 from tests.bids.factories import at, deposit, paris, stored_files

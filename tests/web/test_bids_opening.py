@@ -14,7 +14,6 @@ from tests.bids.conftest import (  # noqa: F401
     business,
     buyer,
     consultation,
-    fast_password_hashing,
     opener,
 )
 from tests.bids.factories import at, deposit, paris
