@@ -226,3 +226,15 @@ def test_above_the_threshold_the_adapted_procedure_is_not_offered():
 
     assert Procedure.ADAPTED not in procedures
     assert Procedure.OPEN in procedures
+
+
+def test_without_a_threshold_for_the_day_publication_is_refused():
+    consultation, _agent = ready_draft()
+    next_period = dt.datetime(2028, 1, 10, tzinfo=dt.UTC)
+
+    failures = check_publication(consultation, at=next_period)
+
+    (threshold,) = [f.message for f in failures if f.rule == "eu-threshold"]
+    assert threshold.startswith(
+        "No EU threshold of Directive 2014/24/EU, Art. 4(a), covers 2028-01-10"
+    )
