@@ -396,3 +396,16 @@ def test_cancelling_a_draft_moves_it_to_cancelled(client, agent):
 
     consultation.refresh_from_db()
     assert consultation.state == State.CANCELLED
+
+
+def test_the_register_still_names_a_document_removed_from_the_draft(client, agent):
+    consultation, _owner = ready_draft(buyer=agent.memberships.get().organisation)
+    document = consultation.documents.get()
+    actions.record_download(agent, consultation, document)
+    actions.remove_document(agent, document)
+
+    page = text_of(client.get(reverse("web:download-register", args=[consultation.pk])))
+
+    assert "Agnès Martin" in page
+    assert "Règlement de consultation.pdf" in page
+    assert "whole DCE (zip)" not in page

@@ -189,6 +189,7 @@ def record_download(user, consultation, document=None, organisation=None):
         download = Download.objects.create(
             consultation=consultation,
             document=document,
+            document_name=document.name if document else "",
             user=user,
             organisation=organisation if user else None,
             at=now(),

@@ -323,6 +323,8 @@ class Download(models.Model):
         related_name="downloads",
         help_text=_("Empty when the whole DCE was downloaded as one archive."),
     )
+    # Kept so that the register still names a document removed from a draft.
+    document_name = models.CharField(_("document name"), max_length=255, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),

@@ -191,9 +191,8 @@ def consultation_cancel(request, pk):
 @login_required
 def download_register(request, pk):
     consultation = access.consultation_for(request.user, pk, "download_register")
-    downloads = consultation.downloads.select_related(
-        "document", "user", "organisation"
-    ).order_by("-at")
+    downloads = consultation.downloads.select_related("user", "organisation")
+    downloads = downloads.order_by("-at")
     totals = downloads.aggregate(
         total=Count("pk"), anonymous=Count("pk", filter=Q(user__isnull=True))
     )
