@@ -315,7 +315,7 @@ def test_a_consultation_opened_while_files_arrive_keeps_nothing(
         deposit(bidder, business, consultation, when=paris(2027, 1, 15, 17, 5))
 
     assert refusal.value.messages == [
-        "The bids of this consultation were opened during your deposit."
+        "This consultation stopped taking bids during your deposit."
     ]
     assert Bid.objects.count() == 0
     assert stored_files(settings) == []

@@ -83,9 +83,11 @@ def test_a_person_of_no_business_is_told_why_they_cannot_deposit(
     page = logged_in(client, agent).get(
         reverse("web:bid-deposit", args=[consultation.pk])
     )
+    sent = post_deposit(client, consultation, {"files": files(**{"a.pdf": b"a"})})
 
-    assert page.status_code == 403
+    assert page.status_code == sent.status_code == 403
     assert "your account belongs to no business" in page.text
+    assert Bid.objects.count() == 0
 
 
 def test_a_deposit_through_the_form_gives_the_receipt_as_the_user_sees_it(

@@ -111,7 +111,6 @@ def too_large(name):
 
 
 def _store(consultation, number, position, upload):
-    upload.seek(0)
     try:
         return storage.store(
             bid_file_name(consultation.pk, number, position),
@@ -123,13 +122,13 @@ def _store(consultation, number, position, upload):
 
 
 def _record_deposit(user, business, consultation, lot, number, started_at, at):
-    # Read the consultation again under lock: it may have been opened, or its
-    # deadline moved, while the files were arriving.
+    # Read the consultation again under lock: it may have been opened or
+    # cancelled, or its deadline moved, while the files were arriving.
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.state != State.PUBLISHED:
         raise ValidationError(
-            _("The bids of this consultation were opened during your deposit."),
-            code="opened",
+            _("This consultation stopped taking bids during your deposit."),
+            code="closed",
         )
     is_late = consultation.deadline_passed(at)
     current = None if is_late else _current_bid(consultation, lot, business)
@@ -257,7 +256,7 @@ def _open_or_set_aside(user, bid, at):
         bid.opened_at, bid.opened_by = at, user
     _move(bid, state)
     OpeningEvent.objects.create(
-        consultation=bid.consultation, bid=bid, user=user, action=action, at=at
+        consultation_id=bid.consultation_id, bid=bid, user=user, action=action, at=at
     )
     record(f"bid.{state}", actor=user, obj=bid, at=at, receipt=bid.receipt_number)
 

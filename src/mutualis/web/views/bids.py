@@ -104,6 +104,9 @@ class BidFileLimitHandler(FileUploadHandler):
 def bid_deposit(request, pk):
     """Deposit a bid with a plain multipart form; it works without JavaScript."""
     consultation = consultation_for(request.user, pk)
+    refusal = access.deposit_page_refusal(request.user, consultation)
+    if refusal:
+        return _refused(request, consultation, refusal)
     if request.method != "POST":
         return _deposit_form(request, consultation)
 
@@ -177,9 +180,6 @@ def _deposit_form(request, consultation, error=None, status=200):
 
 
 def _deposit_page(request, consultation, form, status=200, error=None):
-    refusal = access.deposit_page_refusal(request.user, consultation)
-    if refusal:
-        return _refused(request, consultation, refusal)
     return render(
         request,
         "web/bids/deposit.html",
