@@ -186,6 +186,7 @@ def _deposit_page(request, consultation, form, status=200, error=None):
         {
             "consultation": consultation,
             "form": form,
+            "has_lots": "lot" in form.fields,
             "error": error,
             "deadline": format_instant(
                 consultation.submission_deadline, consultation.time_zone
