@@ -2,19 +2,18 @@ import pytest
 from django.utils import translation
 
 
+def relocated(store, location):
+    return {**store, "OPTIONS": {**store.get("OPTIONS", {}), "location": str(location)}}
+
+
 @pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path):
     """Each test writes its files under its own temporary directory."""
+    stores = settings.STORAGES
     settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "protected": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "protected")},
-        },
+        **stores,
+        "default": relocated(stores["default"], tmp_path / "media"),
+        "protected": relocated(stores["protected"], tmp_path / "protected"),
         "staticfiles": {
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },

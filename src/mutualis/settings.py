@@ -171,7 +171,11 @@ STORAGES = {
     },
     "protected": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MUTUALIS_PROTECTED_ROOT)},
+        "OPTIONS": {
+            "location": str(MUTUALIS_PROTECTED_ROOT),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -104,3 +106,25 @@ def test_the_opening_register_in_the_admin_names_who_opened(
 
     assert "bid opened" in listing.text
     assert str(opener) in listing.text
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda bid: ("admin:tenders_consultation_delete", bid.consultation_id),
+        lambda bid: ("admin:accounts_organisation_delete", bid.bidder_id),
+        lambda bid: ("admin:accounts_user_delete", bid.deposited_by_id),
+    ],
+    ids=["consultation", "business", "depositor"],
+)
+def test_no_admin_delete_page_tells_a_superuser_that_a_bid_exists(
+    superuser_client, bid, page
+):
+    name, pk = page(bid)
+
+    with at(paris(2027, 1, 15, 17)):
+        response = superuser_client().get(reverse(name, args=[pk]))
+
+    assert response.status_code == 403
+    assert bid.receipt_number not in response.text
+    assert not re.search(r"\bbids?\b", response.text, re.IGNORECASE)

@@ -1,6 +1,8 @@
 import hashlib
 import io
 import itertools
+import stat
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -37,3 +39,12 @@ def test_a_file_past_the_limit_leaves_nothing_behind(settings, limit, extra):
         storage.store(name, io.BytesIO(b"z" * (limit + extra)), limit=limit)
 
     assert name not in stored_files(settings)
+
+
+def test_a_stored_bid_file_is_readable_by_the_platform_alone(settings):
+    stored = storage.store("bids/9/MUT-2027-AAAA-BBBB/1", io.BytesIO(b"prix"), 100)
+
+    path = Path(storage.protected_storage().path(stored.name))
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -15,6 +15,7 @@ admin.site.login_form = AdminLoginForm
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+
     """Django's user admin, for accounts identified by e-mail."""
 
     form = MutualisUserChangeForm
@@ -58,6 +59,11 @@ class UserAdmin(DjangoUserAdmin):
         )
     ]
 
+    # People and organisations are deactivated, never deleted: the journal and the
+    # registers point at them, and Django's delete page would list their bids.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -72,6 +78,9 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "siren", "siret", "insee_code"]
     raw_id_fields = ["parent", "nuts"]
     inlines = [MembershipInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Membership)

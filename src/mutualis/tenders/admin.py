@@ -30,6 +30,14 @@ class ConsultationAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "published_at", "opened_at", "awarded_at"]
     inlines = [LotInline, DocumentInline]
 
+    # Every change goes through tenders.actions (permission, rules, journal); the
+    # admin only shows. Deleting would also list the bids of a consultation.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Download)
 class DownloadAdmin(admin.ModelAdmin):
