@@ -85,6 +85,25 @@ def test_my_consultations_are_grouped_by_phase(client, agent):
     assert "Chez un autre acheteur" not in page
 
 
+def test_an_opener_finds_the_published_consultations_to_open_and_no_draft(client):
+    buyer = BuyerFactory(name="Commune de Nolay")
+    ConsultationFactory(buyer=buyer, title="Brouillon cantine")
+    closed = ConsultationFactory(buyer=buyer, title="Chauffage", published=True)
+    Consultation.objects.filter(pk=closed.pk).update(
+        submission_deadline=dt.datetime(2027, 1, 1, 16, tzinfo=dt.UTC)
+    )
+    client.force_login(member(buyer, Role.OPENER))
+
+    response = client.get(reverse("web:buyer-consultations"))
+    page = text_of(response)
+
+    assert "Closed, awaiting opening (1)" in page
+    assert "Brouillon cantine" not in page
+    assert reverse("web:consultation-opening", args=[closed.pk]) in response.text
+    assert "Download register" not in page
+    assert "Edit" not in page
+
+
 def test_a_business_user_may_not_draft(client):
     client.force_login(member(BusinessFactory(), Role.BIDDER))
 

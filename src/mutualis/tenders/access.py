@@ -6,6 +6,7 @@ alone edit a draft, attach its documents, publish it and read its download regis
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,9 @@ from mutualis.accounts.access import (
     business_organisations,
     buyer_organisations,
     has_role,
+    organisations_of,
 )
+from mutualis.accounts.models import OrganisationKind, Role
 from mutualis.tenders.models import PUBLIC_STATES, TRANSITIONS, Consultation, State
 
 
@@ -94,6 +97,16 @@ def visible_consultations(user):
 def managed_consultations(user):
     """The consultations of the buyers `user` works for, whatever their state."""
     return Consultation.objects.filter(buyer__in=buyer_organisations(user))
+
+
+def followed_consultations(user):
+    """The buyer side's list: every consultation for its staff, and for the members
+    of an opening commission the published ones they may come to open."""
+    openers_of = organisations_of(user, Role.OPENER, kind=OrganisationKind.BUYER)
+    return Consultation.objects.filter(
+        Q(buyer__in=buyer_organisations(user))
+        | (Q(buyer__in=openers_of) & ~Q(state=State.DRAFT))
+    )
 
 
 def consultation_for(user, pk, action="view", queryset=None):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualis.accounts.access import buyer_organisations
+from mutualis.bids import access as bids_access
 from mutualis.tenders import access, actions, rules
 from mutualis.tenders.models import Phase
 from mutualis.web.forms_tenders import ConsultationForm, DocumentUploadForm, LotForm
@@ -26,10 +27,21 @@ def apply_errors(form, error):
 
 @login_required
 def consultations(request):
-    managed = access.managed_consultations(request.user).select_related("buyer")
+    user = request.user
+    followed = access.followed_consultations(user).select_related("buyer")
     by_phase = {phase: [] for phase in Phase}
-    for consultation in managed.order_by("-created_at"):
-        by_phase[consultation.phase].append(consultation)
+    for consultation in followed.order_by("-created_at"):
+        by_phase[consultation.phase].append(
+            {
+                "c": consultation,
+                "can_edit": access.can_edit(user, consultation),
+                "can_see_downloads": access.can_see_download_register(
+                    user, consultation
+                ),
+                "can_see_bids": bids_access.register_refusal(user, consultation)
+                is None,
+            }
+        )
     context = {
         "groups": [(phase, items) for phase, items in by_phase.items() if items],
         "can_create": buyer_organisations(request.user).exists(),
