@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "mutualis.accounts",
     "mutualis.referential",
     "mutualis.tenders",
+    "mutualis.uploads",
     "mutualis.bids",
     "mutualis.exchange",
     "mutualis.web",

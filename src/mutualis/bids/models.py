@@ -95,6 +95,13 @@ class Bid(models.Model):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
+    # Sealed deposits (docs/sealing.md): the client's key for retries, the manifest
+    # as received, and the RFC 3161 token over the receipt.
+    deposit_key = models.UUIDField(_("deposit key"), null=True, blank=True, unique=True)
+    manifest = models.JSONField(_("sealed manifest"), null=True, blank=True)
+    manifest_sha256 = models.CharField(_("manifest SHA-256"), max_length=64, blank=True)
+    receipt_timestamp = models.BinaryField(_("receipt timestamp token"), null=True)
+    is_backup_copy = models.BooleanField(_("backup copy"), default=False)
 
     class Meta:
         ordering = ["consultation", "lot__number", "received_at"]
@@ -158,6 +165,20 @@ class BidFile(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     # Relative to the protected storage, never to MEDIA_ROOT.
     stored_as = models.CharField(_("stored as"), max_length=300)
+    upload = models.OneToOneField(
+        "uploads.Upload",
+        verbose_name=_("upload"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bid_file",
+    )
+    # Known at opening only, from the sealed inner manifest and the decryption.
+    plain_size = models.PositiveBigIntegerField(_("size in clear"), null=True)
+    plain_sha256 = models.CharField(_("SHA-256 in clear"), max_length=64, blank=True)
+    opened_as = models.CharField(_("opened as"), max_length=300, blank=True)
+    scan_status = models.CharField(_("malware scan"), max_length=16, blank=True)
+    scan_detail = models.CharField(_("malware scan detail"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["bid", "position"]
@@ -221,3 +242,86 @@ class OpeningEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()}"
+
+
+class OpenerKey(models.Model):
+    """An opener's age X25519 recipient; the identity never leaves their machine."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opener"),
+        on_delete=models.PROTECT,
+        related_name="opener_keys",
+    )
+    buyer = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("buyer"),
+        on_delete=models.PROTECT,
+        related_name="opener_keys",
+    )
+    recipient = models.CharField(_("age recipient"), max_length=100, unique=True)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["buyer", "user", "-created_at"]
+        verbose_name = _("opener key")
+        verbose_name_plural = _("opener keys")
+
+    def __str__(self):
+        return f"{self.user} {self.recipient[:16]}…"
+
+
+class OpeningCommission(models.Model):
+    """Who must act together to open a consultation's bids: k of the named keys."""
+
+    consultation = models.OneToOneField(
+        "tenders.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="opening_commission",
+    )
+    keys = models.ManyToManyField(
+        OpenerKey, verbose_name=_("opener keys"), related_name="commissions"
+    )
+    threshold = models.PositiveSmallIntegerField(_("openers needed to open"))
+
+    class Meta:
+        verbose_name = _("opening commission")
+        verbose_name_plural = _("opening commissions")
+
+    def __str__(self):
+        return f"{self.consultation.reference}: {self.threshold} of {self.keys.count()}"
+
+
+class SubmittedShare(models.Model):
+    """A plaintext key share handed over in an opening session, erased at its end."""
+
+    bid = models.ForeignKey(
+        Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.ForeignKey(
+        OpenerKey,
+        verbose_name=_("opener key"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    share = models.BinaryField(_("share"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+
+    class Meta:
+        verbose_name = _("submitted share")
+        verbose_name_plural = _("submitted shares")
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "key"], name="share_once_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.bid} share of {self.key_id}"
