@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, TextChoices
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from mutualis.accounts import identifiers
 from mutualis.accounts.access import is_operator
@@ -70,10 +70,10 @@ MAX_AMOUNT = Decimal("1e14")
 
 
 class Status(TextChoices):
-    IMPORTED = "imported", gettext_lazy("imported")
-    UPDATED = "updated", gettext_lazy("updated")
-    UNCHANGED = "unchanged", gettext_lazy("unchanged")
-    REFUSED = "refused", gettext_lazy("refused")
+    IMPORTED = "imported", pgettext_lazy("notice import", "imported")
+    UPDATED = "updated", pgettext_lazy("notice import", "updated")
+    UNCHANGED = "unchanged", pgettext_lazy("notice import", "unchanged")
+    REFUSED = "refused", pgettext_lazy("notice import", "refused")
 
 
 @dataclass

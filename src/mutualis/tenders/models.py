@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mutualis.core.time import DEFAULT_TIME_ZONE, now, to_local
 
@@ -31,11 +32,11 @@ class Procedure(models.TextChoices):
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    PUBLISHED = "published", _("published")
-    OPENED = "opened", _("opened")
-    AWARDED = "awarded", _("awarded")
-    CANCELLED = "cancelled", _("cancelled")
+    DRAFT = "draft", pgettext_lazy("consultation state", "draft")
+    PUBLISHED = "published", pgettext_lazy("consultation state", "published")
+    OPENED = "opened", pgettext_lazy("consultation state", "opened")
+    AWARDED = "awarded", pgettext_lazy("consultation state", "awarded")
+    CANCELLED = "cancelled", pgettext_lazy("consultation state", "cancelled")
 
 
 # The only moves a consultation's state can make; actions.py checks every change here.
@@ -59,12 +60,12 @@ class InvalidTransition(ValueError):
 class Phase(models.TextChoices):
     """What a user sees: a published consultation is open until its deadline."""
 
-    DRAFT = "draft", _("draft")
-    OPEN = "open", _("open for bids")
-    CLOSED = "closed", _("closed, awaiting opening")
-    OPENED = "opened", _("bids opened")
-    AWARDED = "awarded", _("awarded")
-    CANCELLED = "cancelled", _("cancelled")
+    DRAFT = "draft", pgettext_lazy("consultation state", "draft")
+    OPEN = "open", pgettext_lazy("consultation state", "open for bids")
+    CLOSED = "closed", pgettext_lazy("consultation state", "closed, awaiting opening")
+    OPENED = "opened", pgettext_lazy("consultation state", "bids opened")
+    AWARDED = "awarded", pgettext_lazy("consultation state", "awarded")
+    CANCELLED = "cancelled", pgettext_lazy("consultation state", "cancelled")
 
 
 class Consultation(models.Model):
@@ -124,7 +125,9 @@ class Consultation(models.Model):
         _("state"), max_length=16, choices=State.choices, default=State.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    opened_at = models.DateTimeField(
+        pgettext_lazy("date", "opened"), null=True, blank=True
+    )
     awarded_at = models.DateTimeField(_("awarded"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mutualis.accounts.models import BuyerType
 from mutualis.core.time import now, to_local
@@ -193,8 +194,10 @@ def minimum_time_limits(consultation, facts):
     return [
         Failure(
             "minimum-time-limit",
-            _(
-                "Minimum time limit (Directive 2014/24/EU, Art. %(article)s): above the EU threshold, the %(deadline)s must be at least %(days)s days after publication (%(procedure)s); %(left)s days are left."
+            ngettext(
+                "Minimum time limit (Directive 2014/24/EU, Art. %(article)s): above the EU threshold, the %(deadline)s must be at least %(days)s days after publication (%(procedure)s); %(left)s day is left.",
+                "Minimum time limit (Directive 2014/24/EU, Art. %(article)s): above the EU threshold, the %(deadline)s must be at least %(days)s days after publication (%(procedure)s); %(left)s days are left.",
+                left.days,
             )
             % {
                 "article": period.article,
