@@ -207,7 +207,9 @@ def test_login_sends_back_to_the_page_asked_for(client):
 
 
 def test_password_reset_by_mail_sets_a_new_password(client):
-    user = UserFactory(email="claire@example.org", full_name="Claire Martin")
+    user = UserFactory(
+        email="claire@example.org", full_name="Claire Martin", language="en"
+    )
     form = client.get("/password-reset/")
     assert form_labels(form, "/password-reset/") == {"email": "E-mail address:"}
 
