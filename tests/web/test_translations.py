@@ -21,7 +21,9 @@ pytestmark = pytest.mark.skipif(
 def extracted_messages(tmp_path):
     """The msgids makemessages finds today in a copy of the source tree."""
     copy = tmp_path / "mutualis"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("locale", "data"))
+    shutil.copytree(
+        PACKAGE, copy, ignore=shutil.ignore_patterns("locale", "data", "node_modules")
+    )
     (copy / "locale").mkdir()
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-obsolete"],
