@@ -1,0 +1,187 @@
+# The fixtures come from the bids tests; pytest passes them in by name.
+# ruff: noqa: F811
+"""The deposit page seals in the browser; what it sends opens with pyrage and age."""
+
+import hashlib
+import shutil
+import subprocess
+
+import pyrage
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from tests.bids.conftest import (  # noqa: F401
+    bidder,
+    business,
+    buyer,
+    consultation,
+    lot,
+)
+from tests.bids.factories import paris
+from tests.browser.conftest import assert_accessible
+from tests.browser.sealing_support import (
+    StandInServer,
+    inner_of,
+    new_openers,
+    recover_identity,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BEFORE = paris(2027, 1, 14, 11, 15, 42)
+PASSWORD = "correct horse battery"
+
+
+def log_in(page, email):
+    page.goto("/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/me/")
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(BEFORE, tick=True):
+        yield
+
+
+@pytest.fixture
+def openers():
+    return new_openers(3)
+
+
+@pytest.fixture
+def server(consultation, lot, openers):
+    return StandInServer(consultation, openers, threshold=2, lot=lot)
+
+
+def open_deposit_page(page, bidder, consultation, server):
+    server.install(page)
+    log_in(page, bidder.email)
+    page.goto(f"/consultations/{consultation.pk}/bid/")
+    page.get_by_role("button", name="Seal and deposit the bid").wait_for()
+    page.wait_for_function("!document.getElementById('deposit-submit').disabled")
+    return page
+
+
+@pytest.fixture
+def deposit_page(page, clock, bidder, consultation, server):
+    return open_deposit_page(page, bidder, consultation, server)
+
+
+def choose(page, paths):
+    page.get_by_label("Lot 2: Trottoirs et bordures").check()
+    page.get_by_label("Files").set_input_files(paths)
+
+
+def test_a_file_sealed_in_the_page_opens_with_the_shares_and_pyrage(
+    deposit_page, server, openers, business, tmp_path
+):
+    memoire = tmp_path / "Mémoire technique.pdf"
+    memoire.write_bytes(b"%PDF-1.7 " + bytes(range(256)) * 3000)
+    dpgf = tmp_path / "DPGF é.xlsx"
+    dpgf.write_bytes(b"dpgf")
+
+    choose(deposit_page, [memoire, dpgf])
+    deposit_page.get_by_role("button", name="Seal and deposit the bid").click()
+    deposit_page.wait_for_url("**/business/bids/SB-1/")
+
+    sent, sealed = server.only_deposit()
+    manifest = sent["manifest"]
+    identity = recover_identity(manifest, openers[1:])
+    assert pyrage.decrypt(sealed[0], [identity]) == memoire.read_bytes()
+    assert pyrage.decrypt(sealed[1], [identity]) == b"dpgf"
+    assert [f["name"] for f in manifest["files"]] == [
+        "Mémoire technique.pdf",
+        "DPGF é.xlsx",
+    ]
+    assert [f["size"] for f in manifest["files"]] == [len(s) for s in sealed]
+    assert inner_of(manifest, identity)["files"][1] == {
+        "name": "DPGF é.xlsx",
+        "size": 4,
+        "sha256": hashlib.sha256(b"dpgf").hexdigest(),
+    }
+    assert manifest["bid_recipient"] == str(identity.to_public())
+    assert manifest["lot"] == server.lot.pk
+    assert sent["business"] == business.pk
+    assert deposit_page.locator("main").inner_text() == "Receipt SB-1"
+
+
+def test_a_file_sealed_in_the_page_opens_with_the_standard_age_tool(
+    deposit_page, server, openers, tmp_path
+):
+    age = shutil.which("age")
+    if age is None:
+        pytest.skip("the age tool is not installed (apt-get install age)")
+    offer = tmp_path / "offre.pdf"
+    offer.write_bytes(b"%PDF-1.7 offre " * 10_000)
+
+    choose(deposit_page, [offer])
+    deposit_page.get_by_role("button", name="Seal and deposit the bid").click()
+    deposit_page.wait_for_url("**/business/bids/SB-1/")
+
+    sent, (sealed,) = server.only_deposit()
+    key = tmp_path / "bid-identity.txt"
+    key.write_text(str(recover_identity(sent["manifest"], openers[:2])) + "\n")
+    (tmp_path / "offre.pdf.age").write_bytes(sealed)
+    opened = subprocess.run(
+        [age, "-d", "-i", str(key), str(tmp_path / "offre.pdf.age")],
+        capture_output=True,
+        check=True,
+    )
+    assert opened.stdout == offer.read_bytes()
+
+
+def test_the_limits_are_enforced_before_sealing_with_a_message(
+    page, clock, bidder, consultation, lot, openers, axe, tmp_path
+):
+    limits = {"max_file_size": 1000, "max_bid_size": 1500, "max_files": 2}
+    server = StandInServer(consultation, openers, threshold=2, limits=limits, lot=lot)
+    open_deposit_page(page, bidder, consultation, server)
+    paths = [tmp_path / name for name in ["a.pdf", "b.pdf", "c.pdf"]]
+    for path in paths:
+        path.write_bytes(b"x" * 800)
+    (tmp_path / "big.pdf").write_bytes(b"x" * 1001)
+    submit = page.get_by_role("button", name="Seal and deposit the bid")
+    alert = page.locator("#deposit-error")
+
+    page.get_by_label("Files").set_input_files(paths[:1])
+    submit.click()
+    expect(alert).to_have_text("Choose the lot this bid is for.")
+    choose(page, paths)
+    submit.click()
+    expect(alert).to_have_text("You chose 3 files; a bid may hold at most 2 files.")
+    choose(page, [tmp_path / "big.pdf"])
+    submit.click()
+    expect(alert).to_have_text(
+        "“big.pdf” is larger than 1 kB, the most a bid file may weigh."
+    )
+    choose(page, paths[:2])
+    submit.click()
+    expect(alert).to_have_text(
+        "Your files weigh 1.6 kB together; a bid may weigh 1.5 kB at most."
+    )
+
+    assert server.deposits == {}
+    assert_accessible(axe, page)
+
+
+def test_a_refusal_by_the_platform_is_shown_with_its_reason(
+    deposit_page, server, tmp_path
+):
+    server.refusal = "“offre.pdf”: a file name may have at most 120 characters."
+    offer = tmp_path / "offre.pdf"
+    offer.write_bytes(b"offre")
+
+    choose(deposit_page, [offer])
+    deposit_page.get_by_role("button", name="Seal and deposit the bid").click()
+
+    expect(deposit_page.locator("#deposit-error")).to_have_text(
+        "The platform refused the deposit: “offre.pdf”: a file name may have at most"
+        " 120 characters."
+    )
+    expect(
+        deposit_page.get_by_role("button", name="Seal and deposit the bid")
+    ).to_be_enabled()
