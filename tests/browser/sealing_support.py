@@ -12,10 +12,41 @@ import re
 import pyrage
 from pyrage import x25519
 
-from mutualis.bids import shamir
-
 BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 SECRET_HRP = "age-secret-key-"
+
+
+def _gf_mul(a, b):
+    product = 0
+    while b:
+        if b & 1:
+            product ^= a
+        a = (a << 1) ^ (0x11B if a & 0x80 else 0)
+        b >>= 1
+    return product
+
+
+def _gf_inverse(a):
+    result = 1
+    for _ in range(254):
+        result = _gf_mul(result, a)
+    return result
+
+
+def combine(shares):
+    """Shamir over GF(2^8) as docs/sealing.md states it, written apart from the app."""
+    xs = [share[-1] for share in shares]
+    secret = bytearray()
+    for i in range(len(shares[0]) - 1):
+        value = 0
+        for j, share in enumerate(shares):
+            basis = 1
+            for m, xm in enumerate(xs):
+                if m != j:
+                    basis = _gf_mul(basis, _gf_mul(xm, _gf_inverse(xs[j] ^ xm)))
+            value ^= _gf_mul(share[i], basis)
+        secret.append(value)
+    return bytes(secret)
 
 
 def _polymod(values):
@@ -60,7 +91,7 @@ def recover_identity(manifest, openers):
         for item in manifest["shares"]
         if item["opener_key"] in by_key
     ]
-    return x25519.Identity.from_str(identity_from_secret(shamir.combine(shares)))
+    return x25519.Identity.from_str(identity_from_secret(combine(shares)))
 
 
 def new_openers(count):
