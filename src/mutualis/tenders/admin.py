@@ -31,7 +31,11 @@ class ConsultationAdmin(admin.ModelAdmin):
     inlines = [LotInline, DocumentInline]
 
     # Every change goes through tenders.actions (permission, rules, journal); the
-    # admin only shows. Deleting would also list the bids of a consultation.
+    # admin only shows. Adding would set a buyer's dates from outside its staff;
+    # deleting would also list the bids of a consultation.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 
