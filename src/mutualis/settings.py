@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "mutualis.uploads",
     "mutualis.bids",
     "mutualis.exchange",
+    "mutualis.trust",
     "mutualis.web",
     "mutualis.demo",
 ]
@@ -188,9 +189,22 @@ STORAGES = {
 MUTUALIS_MAX_DOCUMENT_SIZE = env_int("MUTUALIS_MAX_DOCUMENT_SIZE", 200 * 1024 * 1024)
 MUTUALIS_MAX_BID_FILE_SIZE = env_int("MUTUALIS_MAX_BID_FILE_SIZE", 500 * 1024 * 1024)
 MUTUALIS_MAX_BID_FILES = env_int("MUTUALIS_MAX_BID_FILES", 50)
+MUTUALIS_MAX_BID_SIZE = env_int("MUTUALIS_MAX_BID_SIZE", 10 * 1024**3)
 # Uploads above this size go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = MUTUALIS_MAX_BID_FILES
+
+# The platform's root CA, timestamp authority and seal. Out of the box they are
+# generated under this directory on first use; production places its own files
+# there and turns generation off, so that a missing file is an error.
+MUTUALIS_KEYS_DIR = Path(env("MUTUALIS_KEYS_DIR", DATA_DIR / "keys")).resolve()
+MUTUALIS_GENERATE_KEYS = env_bool("MUTUALIS_GENERATE_KEYS", True)
+# An RFC 3161 timestamp authority; empty means the in-process one above.
+MUTUALIS_TSA_URL = env("MUTUALIS_TSA_URL", "")
+MUTUALIS_TSA_USERNAME = env("MUTUALIS_TSA_USERNAME", "")
+MUTUALIS_TSA_PASSWORD = env("MUTUALIS_TSA_PASSWORD", "")
+# PEM file of the certificates that anchor the configured TSA's tokens.
+MUTUALIS_TSA_TRUST_ROOTS = env("MUTUALIS_TSA_TRUST_ROOTS", "")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"

@@ -3,14 +3,43 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class JournalEntry(models.Model):
-    """One event of the audit journal; rows are only ever added.
+class AppendOnlyError(Exception):
+    """Journal entries and seals are never changed nor removed."""
 
-    TODO(journal-chain): chain each row to the previous one by hash and stamp the
-    head at intervals, so that an edited or deleted row is detected; the sealing
-    work brings it with `mutualis verify-journal`.
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never removed")
+
+
+class AppendOnly(models.Model):
+    """A row that is written once: saving it again or deleting it is refused."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are never removed")
+
+
+class JournalEntry(AppendOnly):
+    """One event of the audit journal, chained to the previous one by its hash.
+
+    `entry_hash` is the SHA-256 of the entry's canonical form, which includes the
+    previous entry's hash; see mutualis.core.journal.
     """
 
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -24,6 +53,8 @@ class JournalEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    entry_hash = models.CharField(_("entry hash"), max_length=64)
 
     class Meta:
         ordering = ["id"]
@@ -33,3 +64,37 @@ class JournalEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type}:{self.object_id}"
+
+
+class JournalHead(models.Model):
+    """The last entry of the journal, in one row that writers lock to append."""
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), default=0)
+    entry_hash = models.CharField(_("entry hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("journal head")
+        verbose_name_plural = _("journal heads")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="journal_head_single")
+        ]
+
+    def __str__(self):
+        return f"{self.sequence} {self.entry_hash}"
+
+
+class JournalSeal(AppendOnly):
+    """An RFC 3161 timestamp over the journal's head hash at one moment."""
+
+    sequence = models.PositiveBigIntegerField(_("sequence"))
+    entry_hash = models.CharField(_("entry hash"), max_length=64)
+    token = models.BinaryField(_("timestamp token"))
+    stamped_at = models.DateTimeField(_("stamped at"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("journal seal")
+        verbose_name_plural = _("journal seals")
+
+    def __str__(self):
+        return f"{self.stamped_at:%Y-%m-%d %H:%M:%S} {self.sequence} {self.entry_hash}"
