@@ -117,9 +117,9 @@ class StandInServer:
         self.lot = lot
         self.deposits = {}
         self.uploads = {}
-        self.patches = 0
-        self.cut = False
-        self.cut_seen = 0
+        self.patches = []
+        self.heads = []
+        self.cut_after = None
         self.refusal = None
         self._numbers = itertools.count(1)
 
@@ -168,16 +168,17 @@ class StandInServer:
     def upload(self, route, request):
         upload = self.uploads[request.url.rsplit("/", 1)[1]]
         if request.method == "HEAD":
+            self.heads.append(len(upload["data"]))
             route.fulfill(status=200, headers=self._tus(upload))
             return
         assert request.method == "PATCH"
-        if self.cut:
-            self.cut_seen += 1
+        if self.cut_after is not None and len(self.patches) >= self.cut_after:
             route.abort("connectionreset")
             return
-        assert int(request.headers["upload-offset"]) == len(upload["data"])
+        offset = int(request.headers["upload-offset"])
+        assert offset == len(upload["data"])
         upload["data"] += request.post_data_buffer
-        self.patches += 1
+        self.patches.append(offset)
         route.fulfill(status=204, headers=self._tus(upload))
 
     def receipt(self, route, request):

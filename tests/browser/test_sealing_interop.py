@@ -1,0 +1,104 @@
+"""The page's age and Shamir (the vendored bundle) against Python's, both ways."""
+
+import base64
+import hashlib
+
+import pyrage
+import pytest
+from django.templatetags.static import static
+from pyrage import x25519
+
+from tests.browser.sealing_support import combine, identity_from_secret
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DECRYPT_STREAMING = """async ([url, sealed, identity]) => {
+  const crypto = await import(url);
+  const decrypter = new crypto.Decrypter();
+  decrypter.addIdentity(identity);
+  const bytes = crypto.base64.decode(sealed);
+  const plain = await decrypter.decrypt(new Blob([bytes]).stream());
+  const hash = crypto.sha256.create();
+  let size = 0;
+  for await (const chunk of plain) { hash.update(chunk); size += chunk.length; }
+  return [size, Array.from(hash.digest(), (b) => b.toString(16).padStart(2, "0")).join("")];
+}"""
+
+SPLIT = """async ([url, secret, count, threshold]) => {
+  const crypto = await import(url);
+  const shares = await crypto.split(crypto.base64.decode(secret), count, threshold);
+  return shares.map((share) => crypto.base64.encode(share));
+}"""
+
+COMBINE = """async ([url, shares]) => {
+  const crypto = await import(url);
+  const secret = await crypto.combine(shares.map((s) => crypto.base64.decode(s)));
+  return crypto.base64.encode(secret);
+}"""
+
+IDENTITY = """async (url) => {
+  const crypto = await import(url);
+  const identity = await crypto.generateX25519Identity();
+  const { words } = crypto.bech32.decode(identity.toLowerCase(), 100);
+  const secret = crypto.base64.encode(Uint8Array.from(crypto.bech32.fromWords(words)));
+  return [identity, await crypto.identityToRecipient(identity), secret];
+}"""
+
+
+@pytest.fixture
+def crypto_page(page):
+    page.goto("/")
+    return page, static("web/vendor/mutualis-crypto.mjs")
+
+
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+def test_a_file_sealed_in_python_opens_in_the_page_streaming(crypto_page):
+    page, url = crypto_page
+    identity = x25519.Identity.generate()
+    plain = bytes(range(256)) * 1200
+    sealed = pyrage.encrypt(plain, [identity.to_public()])
+
+    size, sha256 = page.evaluate(DECRYPT_STREAMING, [url, b64(sealed), str(identity)])
+
+    assert size == len(plain)
+    assert sha256 == hashlib.sha256(plain).hexdigest()
+
+
+def test_shares_made_in_the_page_combine_in_python(crypto_page):
+    page, url = crypto_page
+    secret = bytes(range(1, 33))
+
+    shares = [
+        base64.b64decode(s) for s in page.evaluate(SPLIT, [url, b64(secret), 5, 3])
+    ]
+
+    assert [len(share) for share in shares] == [33] * 5
+    assert combine(shares[1:4]) == secret
+    assert combine([shares[0], shares[2], shares[4]]) == secret
+    assert combine(shares[:2]) != secret
+
+
+def test_shares_made_in_the_page_combine_with_the_app_and_back(crypto_page):
+    shamir = pytest.importorskip(
+        "mutualis.bids.shamir", reason="the app's Shamir (bids/shamir.py) is not there"
+    )
+    page, url = crypto_page
+    secret = bytes(range(100, 132))
+
+    from_page = page.evaluate(SPLIT, [url, b64(secret), 3, 2])
+    from_python = [b64(share) for share in shamir.split(secret, 4, 3)]
+
+    assert shamir.combine([base64.b64decode(s) for s in from_page[1:]]) == secret
+    assert page.evaluate(COMBINE, [url, from_python[1:]]) == b64(secret)
+
+
+def test_the_page_reads_a_bid_secret_as_python_does(crypto_page):
+    page, url = crypto_page
+
+    identity, recipient, secret = page.evaluate(IDENTITY, url)
+
+    assert identity_from_secret(base64.b64decode(secret)) == identity
+    assert str(x25519.Identity.from_str(identity).to_public()) == recipient

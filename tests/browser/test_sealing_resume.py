@@ -1,0 +1,55 @@
+"""A deposit cut mid-upload goes on after a reload from the server's offset."""
+
+# The fixtures come from the bids tests; pytest passes them in by name.
+# ruff: noqa: F811
+import pyrage
+import pytest
+from playwright.sync_api import expect
+
+from tests.bids.conftest import (  # noqa: F401
+    bidder,
+    business,
+    buyer,
+    consultation,
+    lot,
+)
+from tests.browser.conftest import assert_accessible
+from tests.browser.sealing_support import StandInServer, new_openers, recover_identity
+from tests.browser.test_sealing_deposit import (  # noqa: F401
+    choose,
+    clock,
+    open_deposit_page,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHUNK = 8 * 1024 * 1024
+
+
+def test_a_cut_upload_resumes_after_a_reload_from_the_stored_offset(
+    page, clock, bidder, consultation, lot, axe, tmp_path
+):
+    openers = new_openers(2)
+    server = StandInServer(consultation, openers, threshold=2, lot=lot)
+    server.cut_after = 1
+    open_deposit_page(page, bidder, consultation, server)
+    offer = tmp_path / "Plans.pdf"
+    offer.write_bytes(b"%PDF-1.7 plans " + bytes(range(256)) * 40_000)
+
+    choose(page, [offer])
+    with page.expect_event("requestfailed"):
+        page.get_by_role("button", name="Seal and deposit the bid").click()
+    server.cut_after = None
+    page.reload()
+    resume = page.get_by_role("region", name="An interrupted deposit")
+    expect(resume).to_contain_text("The sealed files of an earlier deposit (10.2 MB)")
+    assert_accessible(axe, page)
+    resume.get_by_role("button", name="Continue the upload").click()
+    page.wait_for_url("**/business/bids/SB-1/")
+
+    sent, (sealed,) = server.only_deposit()
+    identity = recover_identity(sent["manifest"], openers)
+    assert pyrage.decrypt(sealed, [identity]) == offer.read_bytes()
+    assert server.patches == [0, CHUNK]
+    assert server.heads[-1] == CHUNK
+    assert len(server.deposits) == 1
