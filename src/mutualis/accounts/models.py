@@ -211,3 +211,33 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A personal API token for the command-line tool; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    label = models.CharField(_("label"), max_length=100)
+    # The first characters, shown to tell tokens apart; too short to use.
+    prefix = models.CharField(_("prefix"), max_length=12)
+    digest = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("personal API token")
+        verbose_name_plural = _("personal API tokens")
+
+    def __str__(self):
+        return f"{self.label} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

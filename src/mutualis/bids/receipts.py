@@ -1,10 +1,15 @@
 """Receipts: their numbers, how their instants and sizes read, and the e-mail."""
 
+import datetime as dt
+import hashlib
+import importlib
+import json
+import logging
 import re
 import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mutualis.core.time import to_local
+
+logger = logging.getLogger(__name__)
 
 # Crockford's base 32: no I, L, O or U, so that a number read aloud or copied by
 # hand cannot be misread.
@@ -66,7 +73,95 @@ def receipt_context(bid):
         ],
         "receipt_url": settings.MUTUALIS_BASE_URL.rstrip("/")
         + reverse("web:bid-receipt", args=[bid.receipt_number]),
+        **timestamp_context(bid),
     }
+
+
+# The stamped receipt of a sealed deposit (docs/sealing.md)
+
+RECEIPT_FORMAT = "mutualis-receipt/1"
+
+
+def receipt_document(bid):
+    """What the receipt's timestamp vouches for, as a JSON-ready dictionary."""
+    return {
+        "format": RECEIPT_FORMAT,
+        "consultation": bid.consultation_id,
+        "lot": bid.lot_id,
+        "business": bid.bidder_id,
+        "receipt": bid.receipt_number,
+        "received_at": bid.received_at.astimezone(dt.UTC).isoformat(
+            timespec="microseconds"
+        ),
+        "files": [
+            {"name": f.name, "size": f.size, "sha256": f.sha256}
+            for f in bid.files.order_by("position")
+        ],
+        "manifest_sha256": bid.manifest_sha256,
+    }
+
+
+def receipt_json(bid):
+    """The canonical bytes of the receipt: sorted keys, no spaces, UTF-8."""
+    return json.dumps(
+        receipt_document(bid), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def receipt_digest(bid):
+    return hashlib.sha256(receipt_json(bid)).digest()
+
+
+def _trust(module):
+    """The trust app's `module`, or None while that app is not installed."""
+    try:
+        return importlib.import_module(f"mutualis.trust.{module}")
+    except ImportError:
+        return None
+
+
+def stamp(digest):
+    """An RFC 3161 token over `digest`; empty while no timestamp authority exists.
+
+    TODO(trust-timestamps): drop the empty token once mutualis.trust is on main.
+    """
+    timestamps = _trust("timestamps")
+    return timestamps.stamp(digest) if timestamps else b""
+
+
+def timestamp_context(bid):
+    """The time the receipt's token proves and the token's hash, for the page."""
+    token = bytes(bid.receipt_timestamp or b"")
+    if not token:
+        return {"timestamp_time": "", "timestamp_sha256": ""}
+    timestamps = _trust("timestamps")
+    time = ""
+    if timestamps is not None:
+        try:
+            time = format_instant(
+                timestamps.verify(token, receipt_digest(bid)),
+                bid.consultation.time_zone,
+                milliseconds=True,
+            )
+        except timestamps.TimestampError as error:
+            time = _("The timestamp does not check: %(error)s") % {"error": error}
+    return {
+        "timestamp_time": time,
+        "timestamp_sha256": hashlib.sha256(token).hexdigest(),
+    }
+
+
+def seal(pdf, reason):
+    """The PDF sealed by the platform; as it is while no platform seal exists.
+
+    TODO(trust-seal): drop the unsealed path once mutualis.trust is on main.
+    """
+    platform = _trust("platform")
+    return platform.seal_pdf(pdf, reason=reason) if platform else pdf
+
+
+def receipt_pdf_name(bid):
+    return f"{bid.receipt_number}.pdf"
 
 
 def send_receipt(bid):
@@ -79,4 +174,11 @@ def send_receipt(bid):
             "reference": bid.consultation.reference,
         }
         body = render_to_string("bids/receipt_email.txt", context)
-    send_mail(subject, body, None, [user.email])
+        message = EmailMessage(subject, body, None, [user.email])
+        if bid.sealing == "age":
+            from mutualis.bids.receipt_pdf import sealed_receipt_pdf
+
+            message.attach(
+                receipt_pdf_name(bid), sealed_receipt_pdf(bid), "application/pdf"
+            )
+    message.send()

@@ -26,6 +26,9 @@ class Upload(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # Set by a tus termination (DELETE): the bytes are gone, the row stays as
+    # evidence of what was declared.
+    terminated_at = models.DateTimeField(_("terminated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("upload")

@@ -1,4 +1,4 @@
-from mutualis.web.views import accounts, bids, buyer, home, portal
+from mutualis.web.views import accounts, api_deposits, bids, buyer, home, portal
 
 app_name = "web"
 urlpatterns = [
@@ -7,4 +7,5 @@ urlpatterns = [
     *portal.urlpatterns,
     *buyer.urlpatterns,
     *bids.urlpatterns,
+    *api_deposits.urlpatterns,
 ]

@@ -1,0 +1,18 @@
+"""Who may touch which upload: its owner alone, the one place uploads decides it."""
+
+from django.utils.translation import gettext as _
+
+from mutualis.uploads.actions import UploadError
+from mutualis.uploads.models import Upload
+
+
+def uploads_of(user):
+    return Upload.objects.filter(owner=user)
+
+
+def upload_for(user, pk):
+    """`user`'s own upload `pk`; anyone else is told it does not exist."""
+    upload = uploads_of(user).filter(pk=pk).first()
+    if upload is None:
+        raise UploadError(_("No such upload."), status=404)
+    return upload
