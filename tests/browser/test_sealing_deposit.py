@@ -61,8 +61,7 @@ def open_deposit_page(page, bidder, consultation, server):
     server.install(page)
     log_in(page, bidder.email)
     page.goto(f"/consultations/{consultation.pk}/bid/")
-    page.get_by_role("button", name="Seal and deposit the bid").wait_for()
-    page.wait_for_function("!document.getElementById('deposit-submit').disabled")
+    expect(page.get_by_role("button", name="Seal and deposit the bid")).to_be_enabled()
     return page
 
 

@@ -39,8 +39,8 @@ def test_a_cut_upload_resumes_after_a_reload_from_the_stored_offset(
     choose(page, [offer])
     with page.expect_event("requestfailed"):
         page.get_by_role("button", name="Seal and deposit the bid").click()
-    server.cut_after = None
     page.reload()
+    server.cut_after = None
     resume = page.get_by_role("region", name="An interrupted deposit")
     expect(resume).to_contain_text("The sealed files of an earlier deposit (10.2 MB)")
     assert_accessible(axe, page)
