@@ -47,9 +47,12 @@ def _normalised(data):
     """`data` as the database gives it back, so that its hash is the same after.
 
     PostgreSQL's jsonb writes 1e16 as 10000000000000000, which reads back as an
-    integer: whole floats become integers here already.
+    integer: whole floats become integers here already. NaN and NUL are refused.
     """
     text = json.dumps(data, cls=DjangoJSONEncoder, allow_nan=False)
+    if "\\u0000" in text:
+        # jsonb refuses it; SQLite would take it, and the two must agree.
+        raise ValueError("journal data cannot hold a NUL character")
     return json.loads(text, parse_float=_parse_float)
 
 

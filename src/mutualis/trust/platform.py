@@ -230,7 +230,7 @@ def seal_pdf(pdf_bytes, *, reason):
 
     keys = platform_keys()
     signer = signers.SimpleSigner(
-        signing_cert=_asn1(keys.seal.certificate),
+        signing_cert=asn1_certificate(keys.seal.certificate),
         signing_key=_asn1_key(keys.seal.key),
         cert_registry=_registry(keys.seal.chain),
     )
@@ -246,7 +246,8 @@ def seal_pdf(pdf_bytes, *, reason):
     return pdf_signer.sign_pdf(writer).getvalue()
 
 
-def _asn1(certificate):
+def asn1_certificate(certificate):
+    """A `cryptography` certificate as the asn1crypto object pyHanko takes."""
     from asn1crypto import x509 as asn1_x509
 
     return asn1_x509.Certificate.load(
@@ -268,7 +269,9 @@ def _asn1_key(key):
 def _registry(certificates):
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    return SimpleCertificateStore.from_certs([_asn1(c) for c in certificates])
+    return SimpleCertificateStore.from_certs(
+        [asn1_certificate(c) for c in certificates]
+    )
 
 
 def check_seal(pdf_bytes):

@@ -5,6 +5,7 @@
 """
 
 import asyncio
+import base64
 import datetime as dt
 import hashlib
 import secrets
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from asn1crypto import algos, cms, tsp
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -20,9 +21,10 @@ from django.utils.translation import gettext as _
 from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.sign.validation.errors import SignatureValidationError
 
 from mutualis.core.time import now
-from mutualis.trust.platform import platform_keys
+from mutualis.trust.platform import asn1_certificate, platform_keys
 
 # An OID under 2.25 is derived from a UUID (ITU-T X.667) and needs no registration;
 # this one names the policy of the platform's in-process authority.
@@ -61,7 +63,13 @@ def verify(token, digest):
     if imprint["hashed_message"].native != digest:
         raise TimestampError(_("The timestamp was issued for another document."))
     gen_time = tst_info["gen_time"].native.astimezone(dt.UTC)
-    status = asyncio.run(_validate(signed_data, imprint, gen_time))
+    try:
+        status = asyncio.run(_validate(signed_data, imprint, gen_time))
+    except SignatureValidationError as error:
+        raise TimestampError(
+            _("The timestamp's signature is invalid: %(reason)s")
+            % {"reason": error.failure_message}
+        ) from None
     if not status["intact"]:
         raise TimestampError(_("The timestamp's content does not match its signature."))
     if not status["valid"]:
@@ -77,16 +85,19 @@ def verify(token, digest):
 def timestamper():
     """The pyHanko TimeStamper that `stamp` and the platform seal use."""
     if settings.MUTUALIS_TSA_URL:
-        auth = None
+        headers = {}
         if settings.MUTUALIS_TSA_USERNAME:
-            auth = (settings.MUTUALIS_TSA_USERNAME, settings.MUTUALIS_TSA_PASSWORD)
-        return HTTPTimeStamper(settings.MUTUALIS_TSA_URL, auth=auth, timeout=20)
+            pair = f"{settings.MUTUALIS_TSA_USERNAME}:{settings.MUTUALIS_TSA_PASSWORD}"
+            headers["Authorization"] = (
+                "Basic " + base64.b64encode(pair.encode()).decode()
+            )
+        return HTTPTimeStamper(settings.MUTUALIS_TSA_URL, headers=headers, timeout=20)
     return PlatformTimeStamper()
 
 
 def trust_roots():
     """Certificates that anchor valid tokens: the platform's, and the TSA's if set."""
-    roots = [_asn1(c) for c in platform_keys().roots]
+    roots = [asn1_certificate(c) for c in platform_keys().roots]
     if settings.MUTUALIS_TSA_TRUST_ROOTS:
         path = Path(settings.MUTUALIS_TSA_TRUST_ROOTS)
         from cryptography import x509
@@ -97,7 +108,7 @@ def trust_roots():
             raise ImproperlyConfigured(
                 f"MUTUALIS_TSA_TRUST_ROOTS ({path}): no PEM certificate ({error})"
             ) from None
-        roots += [_asn1(c) for c in extra]
+        roots += [asn1_certificate(c) for c in extra]
     return roots
 
 
@@ -117,7 +128,7 @@ class PlatformTimeStamper(TimeStamper):
         return tsp.TimeStampResp({"status": status, "time_stamp_token": token})
 
     def _tst_info(self, req):
-        certificate = _asn1(self.identity.certificate)
+        certificate = asn1_certificate(self.identity.certificate)
         info = {
             "version": "v1",
             "policy": EMBEDDED_POLICY,
@@ -134,7 +145,7 @@ class PlatformTimeStamper(TimeStamper):
         return tsp.TSTInfo(info)
 
     def _signed_data(self, tst_info):
-        certificate = _asn1(self.identity.certificate)
+        certificate = asn1_certificate(self.identity.certificate)
         attributes = cms.CMSAttributes(
             sorted(
                 [
@@ -177,7 +188,8 @@ class PlatformTimeStamper(TimeStamper):
                     "content_type": "tst_info",
                     "content": cms.ParsableOctetString(tst_info),
                 },
-                "certificates": [certificate] + [_asn1(c) for c in self.identity.chain],
+                "certificates": [certificate]
+                + [asn1_certificate(c) for c in self.identity.chain],
                 "signer_infos": [signer_info],
             }
         )
@@ -200,7 +212,10 @@ def _parse(token):
             tst_info, tsp.TSTInfo
         ):
             raise ValueError("not a TimeStampToken")
-        tst_info.native  # noqa: B018 parse it whole now rather than later
+        # asn1crypto parses lazily: reading every field now makes a malformed
+        # token fail here, with its reason, rather than halfway through the checks.
+        if tst_info.native["gen_time"] is None:
+            raise ValueError("no genTime")
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise TimestampError(
             _("This is not an RFC 3161 timestamp token (%(error)s).") % {"error": error}
@@ -215,11 +230,6 @@ async def _validate(signed_data, imprint, gen_time):
     context = ValidationContext(trust_roots=trust_roots(), moment=gen_time)
     expected = imprint["hashed_message"].native
     return await validate_tst_signed_data(signed_data, context, lambda _a: expected)
-
-
-def _asn1(certificate):
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    return asn1_x509.Certificate.load(der)
 
 
 __all__ = ["TimestampError", "stamp", "timestamper", "trust_roots", "verify"]

@@ -1,0 +1,21 @@
+import pytest
+from django.conf import settings as django_settings
+
+from mutualis.trust.platform import ensure_keys
+
+
+@pytest.fixture(scope="session")
+def platform_keys_dir(tmp_path_factory):
+    """The platform's keys, generated once for the session."""
+    directory = tmp_path_factory.mktemp("platform") / "keys"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(django_settings, "MUTUALIS_KEYS_DIR", directory)
+        ensure_keys(directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def _platform_keys(settings, platform_keys_dir):
+    settings.MUTUALIS_KEYS_DIR = platform_keys_dir
+    settings.MUTUALIS_TSA_URL = ""
+    settings.MUTUALIS_TSA_TRUST_ROOTS = ""
