@@ -223,3 +223,25 @@ def test_the_deposit_manifest_is_kept_as_sent(client, business, sealed, lot, tok
     start(client, business, document, **token)
 
     assert Bid.objects.get().manifest == json.loads(json.dumps(document))
+
+
+def test_a_deposit_whose_finishing_failed_is_finished_at_the_next_look(
+    client, business, sealed, lot, token, monkeypatch
+):
+    started = start(
+        client, business, manifest(sealed, {"offre.age": SEALED}, lot), **token
+    ).json()
+
+    def authority_down(digest):
+        raise OSError("the timestamp authority did not answer")
+
+    with monkeypatch.context() as broken:
+        broken.setattr("mutualis.bids.receipts.stamp", authority_down)
+        stored = patch(client, started["uploads"][0], SEALED, 0, **token)
+    state = client.get(
+        reverse("web:api-deposit", args=[started["deposit"]]), **token
+    ).json()
+
+    assert stored.status_code == 204
+    assert stored["Upload-Offset"] == str(len(SEALED))
+    assert state["state"] == "received"

@@ -182,8 +182,14 @@ def _complete(upload):
     upload.sha256 = storage.sha256_of(upload.stored_as)
     upload.save(update_fields=["completed_at", "sha256"])
     handler = COMPLETION_HANDLERS.get(upload.purpose)
-    if handler:
+    if handler is None:
+        return
+    try:
         import_string(handler)(upload)
+    except Exception:
+        # The bytes are stored and the upload is whole whatever its purpose makes
+        # of it; the deposit API finishes the deposit again at the next look.
+        logger.exception("completing an upload failed upload=%s", upload.pk)
 
 
 def terminate(upload):
