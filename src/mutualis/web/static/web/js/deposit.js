@@ -121,25 +121,37 @@ async function sealBytes(bytes, recipient) {
   return crypto.base64.encode(await encrypter.encrypt(bytes));
 }
 
-function sealFile(file, recipient, target, index, count) {
+function inWorker(message, onProgress, fail) {
   const worker = new Worker(urls.workerUrl, { type: "module" });
   return new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => {
-      if (data.type === "progress") {
-        const values = { name: file.name, index: index + 1, count };
-        showStatus(data.done, file.size, text("sealing", { ...values, done: size(data.done), total: size(file.size) }));
-        return;
-      }
+      if (data.type === "progress") return onProgress(data.done);
       worker.terminate();
       if (data.type === "sealed") resolve(data);
-      else reject(new Error(text("sealing_failed", { name: file.name, reason: data.message })));
+      else reject(new Error(fail(data.message)));
     };
     worker.onerror = (event) => {
       worker.terminate();
-      reject(new Error(text("sealing_failed", { name: file.name, reason: event.message })));
+      reject(new Error(fail(event.message)));
     };
-    worker.postMessage({ cryptoUrl: urls.cryptoUrl, file, recipient, target });
+    worker.postMessage({ cryptoUrl: urls.cryptoUrl, ...message });
   });
+}
+
+async function sealFile(file, recipient, target, index, count) {
+  const done = { seal: 0, hash: 0 };
+  const values = { name: file.name, index: index + 1, count, total: size(file.size) };
+  const report = (mode) => (bytes) => {
+    done[mode] = bytes;
+    const both = Math.min(done.seal, done.hash);
+    showStatus(both, file.size, text("sealing", { ...values, done: size(both) }));
+  };
+  const fail = (reason) => text("sealing_failed", { name: file.name, reason });
+  const [sealed, hashed] = await Promise.all([
+    inWorker({ mode: "seal", file, recipient, target }, report("seal"), fail),
+    inWorker({ mode: "hash", file }, report("hash"), fail),
+  ]);
+  return { size: sealed.size, plainSize: hashed.plainSize, sha256: hashed.sha256 };
 }
 
 async function seal(choice) {

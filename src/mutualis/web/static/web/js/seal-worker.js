@@ -1,28 +1,31 @@
-// Seals one file with age, streaming, into the origin private file system (OPFS).
-// It runs in a Worker: on the page's thread the encryption froze the page. The
-// page sends {cryptoUrl, file, recipient, target}; the worker answers with
-// "progress" messages, then "sealed" (sizes and the plaintext SHA-256) or "failed".
+// Seals one file with age, streaming, into the origin private file system (OPFS),
+// or hashes it: the page runs one Worker of each at once, since a JavaScript
+// SHA-256 is as slow as the encryption and a second core is often idle. On the
+// page's thread the encryption froze the page. The page sends {mode: "seal" or
+// "hash", cryptoUrl, file, recipient, target}; the worker answers with "progress"
+// messages, then "sealed" ({size, plainSize} or {plainSize, sha256}) or "failed".
 
 const PROGRESS_EVERY = 4 * 1024 * 1024;
 
 self.onmessage = async (event) => {
-  const { cryptoUrl, file, recipient, target } = event.data;
+  const { mode, cryptoUrl, file, recipient, target } = event.data;
   try {
     const crypto = await import(cryptoUrl);
-    self.postMessage({ type: "sealed", ...(await seal(crypto, file, recipient, target)) });
+    const result =
+      mode === "hash" ? await hash(crypto, file) : await seal(crypto, file, recipient, target);
+    self.postMessage({ type: "sealed", ...result });
   } catch (error) {
     self.postMessage({ type: "failed", message: String(error && error.message) });
   }
 };
 
-async function seal(crypto, file, recipient, target) {
-  const hash = crypto.sha256.create();
+function counting(stream, onChunk) {
   let read = 0;
   let reported = 0;
-  const counted = file.stream().pipeThrough(
+  const counted = stream.pipeThrough(
     new TransformStream({
       transform(chunk, controller) {
-        hash.update(chunk);
+        onChunk(chunk);
         read += chunk.length;
         if (read - reported >= PROGRESS_EVERY) {
           reported = read;
@@ -32,12 +35,23 @@ async function seal(crypto, file, recipient, target) {
       },
     }),
   );
+  return { counted, read: () => read };
+}
 
+async function hash(crypto, file) {
+  const digest = crypto.sha256.create();
+  const { counted, read } = counting(file.stream(), (chunk) => digest.update(chunk));
+  const reader = counted.getReader();
+  while (!(await reader.read()).done);
+  return { plainSize: read(), sha256: hex(digest.digest()) };
+}
+
+async function seal(crypto, file, recipient, target) {
+  const { counted, read } = counting(file.stream(), () => {});
   const encrypter = new crypto.Encrypter();
   encrypter.addRecipient(recipient);
-  const sealed = await encrypter.encrypt(counted);
-  const size = await writeToDisk(sealed, target);
-  return { size, plainSize: read, sha256: hex(hash.digest()) };
+  const size = await writeToDisk(await encrypter.encrypt(counted), target);
+  return { size, plainSize: read() };
 }
 
 async function writeToDisk(stream, target) {
