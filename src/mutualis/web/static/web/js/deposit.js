@@ -358,11 +358,12 @@ async function start() {
   }
   crypto = await import(urls.cryptoUrl);
   const response = await fetch(urls.sealingUrl, { credentials: "same-origin" });
+  const answer = await response.json().catch(() => ({}));
   if (!response.ok) {
-    showError(text("no_sealing"));
+    showError(answer.error || text(response.status === 404 ? "no_commission" : "no_sealing"));
     return;
   }
-  sealing = await response.json();
+  sealing = answer;
   submit.disabled = false;
   await offerResume();
 }
