@@ -15,7 +15,6 @@ admin.site.login_form = AdminLoginForm
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-
     """Django's user admin, for accounts identified by e-mail."""
 
     form = MutualisUserChangeForm
