@@ -1,6 +1,7 @@
 """The tus 1.0.0 server through Django's test client."""
 
 import base64
+import fcntl
 import hashlib
 import io
 
@@ -8,7 +9,7 @@ import pytest
 from django.test import Client
 
 from mutualis.bids.models import Bid, BidState
-from mutualis.uploads import actions
+from mutualis.uploads import actions, storage
 from mutualis.uploads.models import Upload
 from tests.bids.factories import at, paris, stored_files
 from tests.factories import BusinessFactory, member
@@ -258,5 +259,41 @@ def test_a_cut_keeps_every_byte_received_before_it(deposit, token, client):
     assert head(client, url_of(deposit), **token)["Upload-Offset"] == str(keep)
     resumed = patch(client, url_of(deposit), SEALED[keep:], keep, **token)
     assert resumed["Upload-Offset"] == str(len(SEALED))
+    bid = Bid.objects.get()
+    assert bid.files.get().sha256 == hashlib.sha256(SEALED).hexdigest()
+
+
+def test_a_second_writer_at_once_is_told_to_wait(client, deposit, token, settings):
+    upload = Upload.objects.get()
+    patch(client, url_of(deposit), SEALED[:10], 0, **token)
+
+    with open(storage.path_of(upload.stored_as), "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        answer = patch(client, url_of(deposit), SEALED[10:], 10, **token)
+
+    assert answer.status_code == 409
+    assert answer.json()["error"] == (
+        "“offre.pdf.age” is already being sent by another request; wait for it."
+    )
+
+
+def test_a_whole_file_can_no_longer_be_terminated(client, deposit, token):
+    patch(client, url_of(deposit), SEALED, 0, **token)
+
+    answer = client.delete(url_of(deposit), **TUS, **token)
+
+    assert answer.status_code == 409
+    assert "can no longer be cancelled" in answer.json()["error"]
+
+
+def test_bytes_a_crashed_writer_left_past_the_offset_are_cut(client, deposit, token):
+    upload = Upload.objects.get()
+    patch(client, url_of(deposit), SEALED[:100], 0, **token)
+    with open(storage.path_of(upload.stored_as), "ab") as crashed:
+        crashed.write(b"never recorded")
+
+    answer = patch(client, url_of(deposit), SEALED[100:], 100, **token)
+
+    assert answer.status_code == 204
     bid = Bid.objects.get()
     assert bid.files.get().sha256 == hashlib.sha256(SEALED).hexdigest()

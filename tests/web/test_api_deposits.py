@@ -2,13 +2,18 @@
 # The fixtures come from the uploads tests; pytest passes them in by name.
 # ruff: noqa: F811
 
+import hashlib
+import io
 import json
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pyhanko.pdf_utils.reader import PdfFileReader
 
+from mutualis.bids import receipts
 from mutualis.bids.models import Bid
+from mutualis.trust import timestamps
 from tests.bids.factories import at, paris
 from tests.factories import BusinessFactory, ConsultationFactory, member
 from tests.uploads.conftest import (  # noqa: F401
@@ -193,15 +198,19 @@ def test_the_receipt_page_shows_the_timestamp_and_offers_the_pdf(
     page = client.get(reverse("web:bid-receipt", args=[bid.receipt_number]))
     pdf = client.get(reverse("web:bid-receipt-pdf", args=[bid.receipt_number]))
 
+    token = bytes(bid.receipt_timestamp)
+    stamped = timestamps.verify(token, receipts.receipt_digest(bid))
     assert bid.manifest_sha256 in page.text
     assert "Download the receipt as a sealed PDF" in page.text
-    if bid.receipt_timestamp:
-        assert "Timestamp token SHA-256" in page.text
+    assert hashlib.sha256(token).hexdigest() in page.text
+    shown = receipts.format_instant(stamped, "Europe/Paris", milliseconds=True)
+    assert shown in page.text
     assert pdf.status_code == 200
     assert (
         pdf["Content-Disposition"] == f'attachment; filename="{bid.receipt_number}.pdf"'
     )
-    assert pdf.content.startswith(b"%PDF")
+    signatures = PdfFileReader(io.BytesIO(pdf.content)).embedded_signatures
+    assert [s.field_name for s in signatures] == ["MutualisSeal"]
 
 
 def test_a_receiving_deposit_has_no_pdf_yet(

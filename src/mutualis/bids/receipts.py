@@ -2,9 +2,7 @@
 
 import datetime as dt
 import hashlib
-import importlib
 import json
-import logging
 import re
 import secrets
 
@@ -18,9 +16,9 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mutualis.bids.models import Sealing
 from mutualis.core.time import to_local
-
-logger = logging.getLogger(__name__)
+from mutualis.trust import platform, timestamps
 
 # Crockford's base 32: no I, L, O or U, so that a number read aloud or copied by
 # hand cannot be misread.
@@ -112,21 +110,9 @@ def receipt_digest(bid):
     return hashlib.sha256(receipt_json(bid)).digest()
 
 
-def _trust(module):
-    """The trust app's `module`, or None while that app is not installed."""
-    try:
-        return importlib.import_module(f"mutualis.trust.{module}")
-    except ImportError:
-        return None
-
-
 def stamp(digest):
-    """An RFC 3161 token over `digest`; empty while no timestamp authority exists.
-
-    TODO(trust-timestamps): drop the empty token once mutualis.trust is on main.
-    """
-    timestamps = _trust("timestamps")
-    return timestamps.stamp(digest) if timestamps else b""
+    """An RFC 3161 token over `digest`, from the configured timestamp authority."""
+    return timestamps.stamp(digest)
 
 
 def timestamp_context(bid):
@@ -134,17 +120,14 @@ def timestamp_context(bid):
     token = bytes(bid.receipt_timestamp or b"")
     if not token:
         return {"timestamp_time": "", "timestamp_sha256": ""}
-    timestamps = _trust("timestamps")
-    time = ""
-    if timestamps is not None:
-        try:
-            time = format_instant(
-                timestamps.verify(token, receipt_digest(bid)),
-                bid.consultation.time_zone,
-                milliseconds=True,
-            )
-        except timestamps.TimestampError as error:
-            time = _("The timestamp does not check: %(error)s") % {"error": error}
+    try:
+        time = format_instant(
+            timestamps.verify(token, receipt_digest(bid)),
+            bid.consultation.time_zone,
+            milliseconds=True,
+        )
+    except timestamps.TimestampError as error:
+        time = _("The timestamp does not check: %(error)s") % {"error": error}
     return {
         "timestamp_time": time,
         "timestamp_sha256": hashlib.sha256(token).hexdigest(),
@@ -152,12 +135,8 @@ def timestamp_context(bid):
 
 
 def seal(pdf, reason):
-    """The PDF sealed by the platform; as it is while no platform seal exists.
-
-    TODO(trust-seal): drop the unsealed path once mutualis.trust is on main.
-    """
-    platform = _trust("platform")
-    return platform.seal_pdf(pdf, reason=reason) if platform else pdf
+    """The PDF sealed by the platform (PAdES B-T)."""
+    return platform.seal_pdf(pdf, reason=reason)
 
 
 def receipt_pdf_name(bid):
@@ -175,7 +154,8 @@ def send_receipt(bid):
         }
         body = render_to_string("bids/receipt_email.txt", context)
         message = EmailMessage(subject, body, None, [user.email])
-        if bid.sealing == "age":
+        if bid.sealing == Sealing.AGE:
+            # Imported here: the PDF module builds on this one.
             from mutualis.bids.receipt_pdf import sealed_receipt_pdf
 
             message.attach(
