@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings as django_settings
 
 from mutualis.trust.platform import ensure_keys
 
@@ -8,9 +7,7 @@ from mutualis.trust.platform import ensure_keys
 def platform_keys_dir(tmp_path_factory):
     """The platform's keys, generated once for the session."""
     directory = tmp_path_factory.mktemp("platform") / "keys"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(django_settings, "MUTUALIS_KEYS_DIR", directory)
-        ensure_keys(directory)
+    ensure_keys(directory)
     return directory
 
 

@@ -1,3 +1,4 @@
+import asyncio
 import io
 import stat
 
@@ -106,3 +107,17 @@ def test_the_command_shows_the_three_certificates(settings, tmp_path):
     assert lines[1].startswith("  root: CN=Mutualis root CA,O=Mutualis, until ")
     assert lines[2].startswith("  timestamps: CN=Mutualis timestamp authority")
     assert lines[3].startswith("  seal: CN=Mutualis seal")
+
+
+def test_something_else_than_a_pdf_is_not_sealed():
+    with pytest.raises(ValueError, match="cannot seal: not a readable PDF"):
+        seal_pdf(b"PK\x03\x04 a zip file", reason="Receipt")
+
+
+def test_a_seal_is_checked_from_inside_a_running_event_loop():
+    sealed = seal_pdf(receipt_pdf(), reason="Receipt")
+
+    async def check():
+        return check_seal(sealed)
+
+    assert asyncio.run(check()).bottom_line

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -37,7 +37,7 @@ class Identity:
     """A certificate, its private key, and the certificates that issued it."""
 
     certificate: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
     chain: tuple[x509.Certificate, ...]
 
 
@@ -224,6 +224,7 @@ def _key_usage(**granted):
 def seal_pdf(pdf_bytes, *, reason):
     """The PDF sealed by the platform as PAdES B-T: signature and timestamp."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
 
     from mutualis.trust.timestamps import timestamper
@@ -241,7 +242,10 @@ def seal_pdf(pdf_bytes, *, reason):
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    except PdfError as error:
+        raise ValueError(f"cannot seal: not a readable PDF ({error})") from None
     pdf_signer = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper())
     return pdf_signer.sign_pdf(writer).getvalue()
 
@@ -276,19 +280,17 @@ def _registry(certificates):
 
 def check_seal(pdf_bytes):
     """pyHanko's status of the PDF's last signature, against the platform's roots."""
-    import asyncio
-
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from mutualis.trust.timestamps import trust_roots
+    from mutualis.trust.timestamps import run, trust_roots
 
     signatures = PdfFileReader(io.BytesIO(pdf_bytes), strict=False).embedded_signatures
     if not signatures:
         raise ValueError("the PDF carries no signature")
     roots = trust_roots()
-    return asyncio.run(
+    return run(
         async_validate_pdf_signature(
             signatures[-1],
             ValidationContext(trust_roots=roots),

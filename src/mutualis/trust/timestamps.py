@@ -6,6 +6,7 @@
 
 import asyncio
 import base64
+import concurrent.futures
 import datetime as dt
 import hashlib
 import secrets
@@ -44,7 +45,7 @@ def stamp(digest, algorithm="sha256"):
             % {"algorithm": algorithm, "size": len(digest)}
         )
     try:
-        token = asyncio.run(timestamper().async_timestamp(digest, algorithm))
+        token = run(timestamper().async_timestamp(digest, algorithm))
     except (TimestampRequestError, OSError) as error:
         raise TimestampError(
             _("The timestamp authority did not answer: %(error)s") % {"error": error}
@@ -64,7 +65,7 @@ def verify(token, digest):
         raise TimestampError(_("The timestamp was issued for another document."))
     gen_time = tst_info["gen_time"].native.astimezone(dt.UTC)
     try:
-        status = asyncio.run(_validate(signed_data, imprint, gen_time))
+        status = run(_validate(signed_data, imprint, gen_time))
     except SignatureValidationError as error:
         raise TimestampError(
             _("The timestamp's signature is invalid: %(reason)s")
@@ -110,6 +111,17 @@ def trust_roots():
             ) from None
         roots += [asn1_certificate(c) for c in extra]
     return roots
+
+
+def run(coroutine):
+    """Run one of pyHanko's coroutines from synchronous code, loop or no loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    # Inside a running loop (an async view, a test driver): use a thread of our own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class PlatformTimeStamper(TimeStamper):
