@@ -3,6 +3,7 @@
 import datetime as dt
 
 import factory
+from pyrage import x25519
 
 from mutualis.accounts.models import (
     BuyerType,
@@ -12,6 +13,7 @@ from mutualis.accounts.models import (
     Role,
     User,
 )
+from mutualis.bids.models import OpenerKey, OpeningCommission
 from mutualis.core.time import now
 from mutualis.tenders.models import Consultation, Lot, Nature, Procedure, State
 
@@ -92,3 +94,33 @@ class LotFactory(factory.django.DjangoModelFactory):
     consultation = factory.SubFactory(ConsultationFactory)
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Lot {n + 1}")
+
+
+class OpenerKeyFactory(factory.django.DjangoModelFactory):
+    """An opener's registered key; pass `recipient` of a kept identity to open."""
+
+    class Meta:
+        model = OpenerKey
+
+    user = factory.SubFactory(UserFactory)
+    buyer = factory.SubFactory(BuyerFactory)
+    recipient = factory.LazyFunction(
+        lambda: str(x25519.Identity.generate().to_public())
+    )
+    created_at = factory.LazyFunction(now)
+
+
+def opener_key(buyer, user=None, **fields):
+    """A key of `user` (a new opener of `buyer` by default) for `buyer`."""
+    user = user or member(buyer, Role.OPENER)
+    return OpenerKeyFactory(user=user, buyer=buyer, **fields)
+
+
+def commission(consultation, keys=None, threshold=1):
+    """Name `keys` (one new opener's key by default) as the opening commission."""
+    keys = keys or [opener_key(consultation.buyer)]
+    named = OpeningCommission.objects.create(
+        consultation=consultation, threshold=threshold
+    )
+    named.keys.set(keys)
+    return named

@@ -11,7 +11,7 @@ from mutualis.bids.models import Bid, BidState
 from mutualis.referential.loaders import load_thresholds
 from mutualis.tenders.models import Consultation, Download, Phase
 from tests.browser.conftest import assert_accessible
-from tests.factories import BusinessFactory, BuyerFactory, member
+from tests.factories import BusinessFactory, BuyerFactory, member, opener_key
 from tests.referential_data import ensure_cpv, ensure_nuts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,13 +29,13 @@ def people():
     load_thresholds()
     buyer = BuyerFactory(name="Commune de Talant", insee_code="21617")
     business = BusinessFactory(name="Enrobés de l'Ouche SAS", siret="90412345200016")
+    opener = member(buyer, Role.OPENER, email="ouvreur@talant.example", language="en")
+    opener_key(buyer, opener, label="Marc's laptop")
     return {
         "agent": member(
             buyer, Role.BUYER_AGENT, email="agent@talant.example", language="en"
         ),
-        "opener": member(
-            buyer, Role.OPENER, email="ouvreur@talant.example", language="en"
-        ),
+        "opener": opener,
         "bidder": member(
             business, Role.BIDDER, email="offres@ouche.example", language="en"
         ),
@@ -80,7 +80,16 @@ def draft_and_publish(page, axe, tmp_path):
     ).is_visible()
     assert_accessible(axe, page)
 
+    name_commission(page, axe)
     page.get_by_role("button", name="Publish the consultation").click()
+
+
+def name_commission(page, axe):
+    page.get_by_role("link", name="Opening commission").click()
+    assert_accessible(axe, page)
+    page.get_by_label("Marc's laptop", exact=False).check()
+    page.get_by_label("Openers needed to open").fill("1")
+    page.get_by_role("button", name="Save the commission").click()
 
 
 def find_and_download(page, axe):

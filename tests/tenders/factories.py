@@ -12,7 +12,7 @@ from mutualis.core.time import now
 from mutualis.referential.loaders import load_thresholds
 from mutualis.tenders import actions
 from mutualis.tenders.models import State
-from tests.factories import BuyerFactory, ConsultationFactory, member
+from tests.factories import BuyerFactory, ConsultationFactory, commission, member
 from tests.referential_data import ensure_cpv
 
 ROAD_WORKS = "45233140-2"  # Roadworks, below 45233000 and 45000000 (works).
@@ -41,7 +41,7 @@ def agent_of(buyer=None, role=Role.BUYER_AGENT, **user_fields):
     return member(buyer, role, **user_fields)
 
 
-def ready_draft(**fields):
+def ready_draft(with_commission=True, **fields):
     """A draft that passes every publication rule, with one document attached."""
     load_thresholds()
     (cpv,) = ensure_cpv(ROAD_WORKS)
@@ -52,6 +52,8 @@ def ready_draft(**fields):
     consultation = ConsultationFactory(state=State.DRAFT, **fields)
     agent = agent_of(consultation.buyer)
     actions.add_document(agent, consultation, upload())
+    if with_commission:
+        commission(consultation)
     return consultation, agent
 
 

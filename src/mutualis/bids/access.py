@@ -8,6 +8,7 @@ the opening, open the valid bids and then read their files.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,16 @@ from mutualis.accounts.access import (
     organisations_of,
 )
 from mutualis.accounts.models import OrganisationKind, Role
-from mutualis.bids.models import Bid, BidFile, BidState, OpeningAction, OpeningEvent
+from mutualis.bids.models import (
+    Bid,
+    BidFile,
+    BidState,
+    OpenerKey,
+    OpeningAction,
+    OpeningEvent,
+    Sealing,
+    SubmittedShare,
+)
 from mutualis.bids.receipts import format_instant
 from mutualis.core.time import now
 from mutualis.tenders.models import State
@@ -234,3 +244,117 @@ def file_for_reading(user, consultation, pk):
     if bid_file is None:
         raise Http404(_("No such file."))
     return bid_file
+
+
+# Opener keys and commissions
+
+
+def key_buyers(user):
+    """The buyers `user` is an opener of: where they may register a key."""
+    return organisations_of(user, Role.OPENER, kind=OrganisationKind.BUYER)
+
+
+def require_register_key(user, buyer):
+    if not (buyer.is_buyer and has_role(user, buyer, Role.OPENER)):
+        raise PermissionDenied(
+            _("Only an opener of %(buyer)s may register a key for it.")
+            % {"buyer": buyer}
+        )
+
+
+def own_keys(user):
+    return OpenerKey.objects.filter(user=user)
+
+
+def own_key(user, pk):
+    """A key `user` registered; 404 for anyone else's."""
+    key = own_keys(user).filter(pk=pk).first()
+    if key is None:
+        raise Http404(_("No such key."))
+    return key
+
+
+def current_keys(buyer):
+    """The unrevoked keys of people who are still openers of `buyer`."""
+    return OpenerKey.objects.filter(
+        buyer=buyer,
+        revoked_at__isnull=True,
+        user__memberships__organisation=buyer,
+        user__memberships__role=Role.OPENER,
+    ).distinct()
+
+
+def commission_refusal(user, consultation):
+    """Why `user` may not name the opening commission of `consultation`, or None."""
+    if not has_role(user, consultation.buyer, *BUYER_STAFF):
+        return _(
+            "Only a buyer admin or agent of %(buyer)s may name its commission."
+        ) % {"buyer": consultation.buyer}
+    if consultation.state != State.DRAFT:
+        return _(
+            "The commission can be changed only while the consultation is a draft."
+        )
+    return None
+
+
+def require_commission(user, consultation):
+    refusal = commission_refusal(user, consultation)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def can_see_sealing(user, consultation):
+    """sealing.json holds public keys only: public once published, staff before."""
+    return consultation.state != State.DRAFT or has_role(
+        user, consultation.buyer, *BUYER_STAFF
+    )
+
+
+# Shares in an opening session
+
+
+def commission_keys_of(user, consultation):
+    """The keys of `user` in the opening commission of `consultation`."""
+    return OpenerKey.objects.filter(
+        user=user, commissions__consultation=consultation
+    ).order_by("pk")
+
+
+def share_refusal(user, consultation):
+    """Why `user` may not fetch or hand over key shares now, or None."""
+    refusal = opening_refusal(user, consultation)
+    if refusal is None and not session_started(consultation):
+        refusal = _("Start the opening session before handing over shares.")
+    if refusal is None and not commission_keys_of(user, consultation).exists():
+        refusal = _("None of your keys is in the opening commission.")
+    return refusal
+
+
+def require_shares(user, consultation):
+    refusal = share_refusal(user, consultation)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def share_counts(user, consultation):
+    """How many shares of each bid (by pk) the session holds, for its openers."""
+    if opening_refusal(user, consultation) is not None:
+        return {}
+    rows = (
+        SubmittedShare.objects.filter(bid__consultation=consultation)
+        .values("bid")
+        .annotate(count=Count("pk"))
+    )
+    return {row["bid"]: row["count"] for row in rows}
+
+
+def sealed_bid_to_open(user, consultation, receipt_number):
+    """A valid sealed bid of `consultation` for its openers after the deadline."""
+    bid = (
+        consultation_bids(user, consultation)
+        .filter(receipt_number=receipt_number, sealing=Sealing.AGE)
+        .first()
+    )
+    if bid is None or not is_opener(user, consultation):
+        raise Http404(_("No such bid."))
+    return bid

@@ -7,13 +7,17 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mutualis.bids import access, receipts, storage
+from mutualis.bids import access, keys, opening, receipts, storage
 from mutualis.bids.models import (
     Bid,
     BidFile,
     BidState,
+    OpenerKey,
     OpeningAction,
+    OpeningCommission,
     OpeningEvent,
+    Sealing,
+    SubmittedShare,
     bid_file_name,
 )
 from mutualis.core.journal import record
@@ -236,20 +240,172 @@ def open_bids(user, consultation):
     """Open the valid bids, set the late ones aside, and mark the consultation opened.
 
     Replaced bids stay as they are: only the latest on-time deposit of each business
-    and lot counts.
+    and lot counts. Sealed bids not yet opened are opened first, each on its own;
+    the first that fails raises OpeningError and the session goes on.
     """
+    consultation = _fresh(consultation)
+    access.require_open_bids(user, consultation)
+    for bid in _sealed_to_open(consultation):
+        open_sealed_bid(user, bid)
     with transaction.atomic():
         consultation = _locked(consultation)
         access.require_open_bids(user, consultation)
         at = now()
         bids = consultation.bids.filter(state=BidState.RECEIVED).order_by("pk")
         for bid in bids.select_for_update():
+            if bid.sealing == Sealing.AGE and not bid.is_late:
+                raise opening.OpeningError(bid, _("it is still sealed."))
             _open_or_set_aside(user, bid, at)
         consultation.move_to(State.OPENED)
         consultation.opened_at = at
         consultation.save(update_fields=["state", "opened_at", "updated_at"])
+        _erase_session_shares(consultation)
         record("consultation.opened", actor=user, obj=consultation, at=at)
     return consultation
+
+
+def _sealed_to_open(consultation):
+    return consultation.bids.filter(
+        state=BidState.RECEIVED, is_late=False, sealing=Sealing.AGE
+    ).order_by("pk")
+
+
+def _erase_session_shares(consultation):
+    SubmittedShare.objects.filter(session__consultation=consultation).delete()
+
+
+def _session(consultation):
+    return consultation.opening_events.get(action=OpeningAction.SESSION_STARTED)
+
+
+def sealed_shares_for(user, consultation):
+    """The shares.json document of `user`'s sealed shares, in an opening session."""
+    access.require_shares(user, consultation)
+    keys = list(access.commission_keys_of(user, consultation))
+    return opening.shares_document(
+        opening.sealed_shares(_sealed_to_open(consultation), keys), consultation
+    )
+
+
+def submit_shares(user, consultation, document):
+    """Keep the plaintext shares `user` hands over in this opening session.
+
+    ValueError names what is wrong with the document; nothing is kept then.
+    """
+    access.require_shares(user, consultation)
+    plain = opening.parse_submitted(document)
+    keys = {key.pk: key for key in access.commission_keys_of(user, consultation)}
+    bids = {bid.receipt_number: bid for bid in _sealed_to_open(consultation)}
+    with transaction.atomic():
+        session, at = _session(consultation), now()
+        for item in plain:
+            _keep_share(user, session, item, keys, bids, at)
+        OpeningEvent.objects.create(
+            consultation=consultation,
+            user=user,
+            action=OpeningAction.SHARES_SUBMITTED,
+            at=at,
+        )
+        record(
+            "opening.shares-submitted",
+            actor=user,
+            obj=consultation,
+            at=at,
+            bids=sorted({item.receipt for item in plain}),
+        )
+    return len(plain)
+
+
+def _keep_share(user, session, item, keys, bids, at):
+    bid, key = bids.get(item.receipt), keys.get(item.key)
+    if bid is None:
+        raise ValueError(
+            _("Bid %(receipt)s: no sealed bid of this consultation waits for opening.")
+            % {"receipt": item.receipt}
+        )
+    if key is None:
+        raise ValueError(
+            _("Bid %(receipt)s: key %(key)d is not one of your commission keys.")
+            % {"receipt": item.receipt, "key": item.key}
+        )
+    SubmittedShare.objects.update_or_create(
+        bid=bid,
+        key=key,
+        defaults={
+            "session": session,
+            "share": item.share,
+            "submitted_by": user,
+            "submitted_at": at,
+        },
+    )
+
+
+def shares_handed_over(bid):
+    """How many plaintext shares of `bid` the session holds."""
+    return SubmittedShare.objects.filter(bid=bid).count()
+
+
+def open_sealed_bid(user, bid):
+    """Open one sealed bid with the shares handed over; OpeningError if it fails.
+
+    The files are decrypted, checked and scanned before the one transaction that
+    marks the bid opened; a failure removes every decrypted file.
+    """
+    access.require_open_bids(user, bid.consultation)
+    if not (bid.sealing == Sealing.AGE and bid.is_valid):
+        raise PermissionDenied(_("Only a valid sealed bid can be opened this way."))
+    shares = [
+        bytes(item.share)
+        for item in SubmittedShare.objects.filter(bid=bid).order_by("pk")
+    ]
+    identity = opening.recover_identity(bid, shares)
+    opened = opening.decrypt_bid(bid, identity)
+    try:
+        with transaction.atomic():
+            bid = _record_opening(user, bid, opened)
+    except BaseException:
+        storage.discard([item.opened_as for item in opened])
+        raise
+    return bid
+
+
+def _record_opening(user, bid, opened):
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    if bid.state != BidState.RECEIVED:
+        raise opening.OpeningError(bid, _("it is no longer waiting for opening."))
+    at = now()
+    for item in opened:
+        _record_opened_file(user, item)
+    _open_or_set_aside(user, bid, at)
+    SubmittedShare.objects.filter(bid=bid).delete()
+    return bid
+
+
+def _record_opened_file(user, item):
+    bid_file = item.bid_file
+    bid_file.opened_as = item.opened_as
+    bid_file.plain_size = item.size
+    bid_file.plain_sha256 = item.sha256
+    bid_file.scan_status = item.scan_status
+    bid_file.scan_detail = item.scan_detail[:300]
+    bid_file.save(
+        update_fields=[
+            "opened_as",
+            "plain_size",
+            "plain_sha256",
+            "scan_status",
+            "scan_detail",
+        ]
+    )
+    record(
+        "bid-file.opened",
+        actor=user,
+        obj=bid_file,
+        name=bid_file.name,
+        sha256=item.sha256,
+        scan=item.scan_status,
+        scan_detail=item.scan_detail,
+    )
 
 
 def _open_or_set_aside(user, bid, at):
@@ -282,7 +438,20 @@ def read_bid_file(user, bid_file):
         )
         record("bid-file.read", actor=user, obj=bid_file, at=at, name=bid_file.name)
         # Opened last: a file that cannot be read leaves no line in the register.
-        return storage.open_stored(bid_file.stored_as)
+        return storage.open_stored(_readable_name(bid_file))
+
+
+def _readable_name(bid_file):
+    """The decrypted copy of a sealed file; a plain bid's file as it was stored."""
+    if bid_file.bid.sealing == Sealing.AGE:
+        if not bid_file.opened_as:
+            raise PermissionDenied(_("This file is still sealed."))
+        return bid_file.opened_as
+    return bid_file.stored_as
+
+
+def _fresh(consultation):
+    return Consultation.objects.select_related("buyer").get(pk=consultation.pk)
 
 
 def _locked(consultation):
@@ -291,3 +460,89 @@ def _locked(consultation):
         .select_related("buyer")
         .get(pk=consultation.pk)
     )
+
+
+# Opener keys and opening commissions
+
+
+def register_key(user, buyer, recipient, label=""):
+    """Register `user`'s age recipient as an opener key for `buyer`."""
+    access.require_register_key(user, buyer)
+    problem = keys.recipient_problem(recipient)
+    if problem:
+        raise ValidationError(
+            _("Recipient: %(reason)s.") % {"reason": problem}, code="recipient"
+        )
+    with transaction.atomic():
+        if OpenerKey.objects.filter(recipient=recipient).exists():
+            raise ValidationError(
+                _("Recipient: this key is already registered."), code="recipient"
+            )
+        key = OpenerKey.objects.create(
+            user=user, buyer=buyer, recipient=recipient, label=label, created_at=now()
+        )
+        record(
+            "opener-key.registered",
+            actor=user,
+            obj=key,
+            at=key.created_at,
+            buyer=buyer.pk,
+            recipient=recipient,
+        )
+    return key
+
+
+def revoke_key(user, key):
+    """Stop offering `key` to new commissions; those that name it keep it."""
+    if key.user_id != user.pk:
+        raise PermissionDenied(_("You may revoke only your own keys."))
+    with transaction.atomic():
+        key = OpenerKey.objects.select_for_update().get(pk=key.pk)
+        if key.revoked_at is None:
+            key.revoked_at = now()
+            key.save(update_fields=["revoked_at"])
+            record(
+                "opener-key.revoked",
+                actor=user,
+                obj=key,
+                at=key.revoked_at,
+                recipient=key.recipient,
+            )
+    return key
+
+
+def set_commission(user, consultation, chosen_keys, threshold):
+    """Name the opener keys of a draft's opening commission and its threshold k."""
+    with transaction.atomic():
+        consultation = _locked(consultation)
+        access.require_commission(user, consultation)
+        chosen = _check_commission(consultation, chosen_keys, threshold)
+        commission, _created = OpeningCommission.objects.update_or_create(
+            consultation=consultation, defaults={"threshold": threshold}
+        )
+        commission.keys.set(chosen)
+        record(
+            "consultation.commission-set",
+            actor=user,
+            obj=consultation,
+            threshold=threshold,
+            keys=sorted(key.pk for key in chosen),
+        )
+    return commission
+
+
+def _check_commission(consultation, chosen_keys, threshold):
+    current = access.current_keys(consultation.buyer)
+    chosen = list(current.filter(pk__in=[key.pk for key in chosen_keys]))
+    if len(chosen) != len({key.pk for key in chosen_keys}):
+        raise ValidationError(
+            _("Keys: choose current keys of this buyer's openers."), code="keys"
+        )
+    if not chosen:
+        raise ValidationError(_("Keys: choose at least one opener key."), code="keys")
+    if not 1 <= threshold <= len(chosen):
+        raise ValidationError(
+            _("Openers needed: between 1 and %(count)d.") % {"count": len(chosen)},
+            code="threshold",
+        )
+    return chosen

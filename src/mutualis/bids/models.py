@@ -199,6 +199,7 @@ class OpeningAction(models.TextChoices):
     BID_OPENED = "bid-opened", _("bid opened")
     LATE_BID_SET_ASIDE = "late-set-aside", _("late bid set aside unopened")
     FILE_READ = "file-read", _("file read")
+    SHARES_SUBMITTED = "shares-submitted", _("key shares handed over")
 
 
 class OpeningEvent(models.Model):
@@ -298,6 +299,12 @@ class OpeningCommission(models.Model):
 class SubmittedShare(models.Model):
     """A plaintext key share handed over in an opening session, erased at its end."""
 
+    session = models.ForeignKey(
+        OpeningEvent,
+        verbose_name=_("opening session"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     bid = models.ForeignKey(
         Bid, verbose_name=_("bid"), on_delete=models.CASCADE, related_name="+"
     )

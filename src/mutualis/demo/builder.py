@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from pyrage import x25519
 
 from mutualis.accounts import actions as accounts
 from mutualis.accounts.models import (
@@ -23,6 +24,7 @@ from mutualis.accounts.models import (
     Role,
     User,
 )
+from mutualis.bids import access as bids_access
 from mutualis.bids import actions as bids
 from mutualis.bids.models import Bid, OpeningEvent
 from mutualis.core.journal import record
@@ -212,7 +214,19 @@ def _draft(
             main_cpv=_cpv(lot_cpv),
         )
     tenders.add_documents(agent, consultation, _documents(reference, title))
+    _commission(agent, buyer, consultation)
     return consultation
+
+
+def _commission(agent, buyer, consultation):
+    """Both openers' keys, either of whom may open (the demo's bids are plain)."""
+    # TODO(demo-sealing): the identities are thrown away; give the demo openers
+    # identity files once the demo deposits sealed bids.
+    keys = list(bids_access.current_keys(buyer)) or [
+        bids.register_key(m.user, buyer, str(x25519.Identity.generate().to_public()))
+        for m in Membership.objects.filter(organisation=buyer, role=Role.OPENER)
+    ]
+    bids.set_commission(agent, consultation, keys, threshold=1)
 
 
 def _bid_files(business, title):

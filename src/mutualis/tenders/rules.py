@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mutualis.accounts.models import BuyerType
+from mutualis.bids.access import current_keys
 from mutualis.core.time import now, to_local
 from mutualis.referential import thresholds
 from mutualis.referential.loaders import ReferentialError
@@ -146,6 +147,43 @@ def has_document(consultation, facts):
     ]
 
 
+def commission_named(consultation, facts):
+    """Sealed bids need their openers' keys: k of n current keys of openers."""
+    commission = getattr(consultation, "opening_commission", None)
+    if commission is None:
+        return [
+            Failure(
+                "opening-commission",
+                _(
+                    "Opening commission: name the openers' keys and how many must act together."
+                ),
+            )
+        ]
+    keys = list(commission.keys.all())
+    current = set(current_keys(consultation.buyer).values_list("pk", flat=True))
+    if not keys or any(key.pk not in current for key in keys):
+        return [
+            Failure(
+                "opening-commission",
+                _(
+                    "Opening commission: every key must be a current key of an opener of %(buyer)s."
+                )
+                % {"buyer": consultation.buyer},
+            )
+        ]
+    if not 1 <= commission.threshold <= len(keys):
+        return [
+            Failure(
+                "opening-commission",
+                _(
+                    "Opening commission: the openers needed must be between 1 and %(count)d."
+                )
+                % {"count": len(keys)},
+            )
+        ]
+    return []
+
+
 def main_cpv_set(consultation, facts):
     if consultation.main_cpv_id:
         return []
@@ -221,6 +259,7 @@ RULES = [
     deadlines_in_future,
     deadlines_in_order,
     has_document,
+    commission_named,
     main_cpv_set,
     value_set,
     threshold_known,

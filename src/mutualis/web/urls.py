@@ -1,4 +1,12 @@
-from mutualis.web.views import accounts, api_deposits, bids, buyer, home, portal
+from mutualis.web.views import (
+    accounts,
+    api_deposits,
+    bids,
+    buyer,
+    home,
+    portal,
+    sealing,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -7,5 +15,6 @@ urlpatterns = [
     *portal.urlpatterns,
     *buyer.urlpatterns,
     *bids.urlpatterns,
+    *sealing.urlpatterns,
     *api_deposits.urlpatterns,
 ]

@@ -11,7 +11,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import path
@@ -21,7 +21,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from mutualis.bids import access, actions
-from mutualis.bids.models import BidState
+from mutualis.bids.models import BidState, Sealing
+from mutualis.bids.opening import OpeningError
 from mutualis.bids.receipts import format_instant, receipt_context
 from mutualis.tenders.access import consultation_for
 
@@ -247,6 +248,10 @@ def consultation_opening(request, pk):
         .order_by("lot__number", "bidder__name", "received_at")
     )
     readable = access.readable_files(request.user, consultation)
+    shares = access.share_counts(request.user, consultation)
+    bids = list(bids)
+    for bid in bids:
+        bid.shares_handed = shares.get(bid.pk, 0)
     return render(
         request,
         "web/bids/opening.html",
@@ -258,6 +263,8 @@ def consultation_opening(request, pk):
             "can_start": access.can_start_opening(request.user, consultation),
             "can_open": access.can_open_bids(request.user, consultation),
             "opened": BidState.OPENED,
+            "sealed": Sealing.AGE,
+            "can_share": access.share_refusal(request.user, consultation) is None,
         },
     )
 
@@ -282,7 +289,86 @@ def opening_open(request, pk):
         actions.open_bids(request.user, consultation)
     except PermissionDenied as refusal:
         return _refused(request, consultation, refusal)
+    except OpeningError as error:
+        messages.error(request, str(error))
+        return redirect("web:consultation-opening", consultation.pk)
     messages.success(request, _("The valid bids are open; late bids were set aside."))
+    return redirect("web:consultation-opening", consultation.pk)
+
+
+@login_required
+def opening_shares_json(request, pk):
+    """The sealed shares of the opener's keys, to decrypt on their machine."""
+    consultation = consultation_for(request.user, pk)
+    try:
+        document = actions.sealed_shares_for(request.user, consultation)
+    except PermissionDenied as refusal:
+        return JsonResponse({"error": str(refusal)}, status=403)
+    response = JsonResponse(document)
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = 'attachment; filename="shares.json"'
+    return response
+
+
+@require_POST
+@login_required
+def opening_shares(request, pk):
+    """Take the decrypted shares: a JSON body (the page's script) or a file."""
+    consultation = consultation_for(request.user, pk)
+    as_json = request.content_type == "application/json"
+    try:
+        document = request.body if as_json else _shares_upload(request)
+        count = actions.submit_shares(request.user, consultation, document)
+    except PermissionDenied as refusal:
+        if as_json:
+            return JsonResponse({"error": str(refusal)}, status=403)
+        return _refused(request, consultation, refusal)
+    except ValueError as error:
+        if as_json:
+            return JsonResponse({"error": str(error)}, status=400)
+        messages.error(request, str(error))
+        return redirect("web:consultation-opening", consultation.pk)
+    if as_json:
+        return JsonResponse({"accepted": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d share was handed over.",
+            "%(count)d shares were handed over.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("web:consultation-opening", consultation.pk)
+
+
+MAX_SHARES_UPLOAD = 1024 * 1024
+
+
+def _shares_upload(request):
+    upload = request.FILES.get("shares")
+    if upload is None:
+        raise ValueError(_("Choose the file of decrypted shares."))
+    if upload.size > MAX_SHARES_UPLOAD:
+        raise ValueError(_("This file is too large to be a file of shares."))
+    return upload.read()
+
+
+@require_POST
+@login_required
+def opening_open_bid(request, pk, number):
+    consultation = consultation_for(request.user, pk)
+    bid = access.sealed_bid_to_open(request.user, consultation, number)
+    try:
+        actions.open_sealed_bid(request.user, bid)
+    except PermissionDenied as refusal:
+        return _refused(request, consultation, refusal)
+    except OpeningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Bid %(number)s is open.") % {"number": bid.receipt_number}
+        )
     return redirect("web:consultation-opening", consultation.pk)
 
 
@@ -335,6 +421,21 @@ urlpatterns = [
         "buyer/consultations/<int:pk>/opening/open/",
         opening_open,
         name="opening-open",
+    ),
+    path(
+        "buyer/consultations/<int:pk>/opening/shares.json",
+        opening_shares_json,
+        name="opening-shares-json",
+    ),
+    path(
+        "buyer/consultations/<int:pk>/opening/shares/",
+        opening_shares,
+        name="opening-shares",
+    ),
+    path(
+        "buyer/consultations/<int:pk>/opening/bids/<str:number>/open/",
+        opening_open_bid,
+        name="opening-open-bid",
     ),
     path(
         "buyer/consultations/<int:pk>/opening/register/",
