@@ -12,6 +12,15 @@ from django.urls import reverse
 from mutualis.bids import access
 from tests.annex_iv.conftest import DEADLINE
 from tests.bids.factories import at, deposit
+from tests.uploads.sealed import (
+    bearer,
+    head,
+    manifest,
+    patch,
+    seal_commission,
+    start,
+    token_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +123,41 @@ def test_before_the_opening_nobody_reads_a_file(client, people, consultation, bi
 
     assert set(found.values()) == {404}
     assert not consultation.opening_events.exists()
+
+
+SEALED = b"age-encryption.org/v1\n" + b"s" * 2000
+
+
+@pytest.fixture
+def api_deposit(client, people, business, consultation):
+    """A sealed deposit made through the API, its files fully sent."""
+    seal_commission(consultation)
+    token = bearer(token_for(people["bidder"]))
+    with at(BEFORE):
+        answer = start(
+            client, business, manifest(consultation, {"offre.age": SEALED}), **token
+        ).json()
+        patch(client, answer["uploads"][0], SEALED, 0, **token)
+    client.logout()
+    return answer
+
+
+def test_before_the_deadline_the_api_answers_only_the_depositor(
+    client, people, api_deposit
+):
+    deposit_url = reverse("web:api-deposit", args=[api_deposit["deposit"]])
+    upload_url = api_deposit["uploads"][0]
+    answers = {}
+
+    with at(DEADLINE):
+        for name, person in people.items():
+            client.force_login(person)
+            answers[name] = (
+                client.get(deposit_url).status_code,
+                head(client, upload_url).status_code,
+            )
+
+    # The upload itself answers only the person sending it.
+    assert answers.pop("bidder") == (200, 200)
+    assert answers.pop("company admin") == (200, 404)
+    assert set(answers.values()) == {(404, 404)}
