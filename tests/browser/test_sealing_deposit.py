@@ -9,8 +9,10 @@ import subprocess
 import pyrage
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from mutualis.bids.models import Bid, OpenerKey, OpeningCommission
 from tests.bids.conftest import (  # noqa: F401
     bidder,
     business,
@@ -184,3 +186,29 @@ def test_a_refusal_by_the_platform_is_shown_with_its_reason(
     expect(
         deposit_page.get_by_role("button", name="Seal and deposit the bid")
     ).to_be_enabled()
+
+
+def test_a_plain_upload_to_a_sealed_consultation_is_refused_unread(
+    client, bidder, business, consultation, openers
+):
+    key = OpenerKey.objects.create(
+        user=bidder,
+        buyer=consultation.buyer,
+        recipient=openers[0]["recipient"],
+        created_at=BEFORE,
+    )
+    OpeningCommission.objects.create(consultation=consultation, threshold=1).keys.add(
+        key
+    )
+    offer = SimpleUploadedFile("offre.pdf", b"%PDF-1.7 en clair")
+
+    with time_machine.travel(BEFORE, tick=False):
+        client.force_login(bidder)
+        page = client.post(
+            f"/consultations/{consultation.pk}/bid/",
+            {"business": business.pk, "files": [offer]},
+        )
+
+    assert page.status_code == 400
+    assert "This consultation takes sealed bids only" in page.text
+    assert Bid.objects.count() == 0

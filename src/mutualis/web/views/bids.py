@@ -110,6 +110,8 @@ def bid_deposit(request, pk):
         return _refused(request, consultation, refusal)
     if request.method != "POST":
         return _deposit_form(request, consultation)
+    if _takes_sealed_bids_only(consultation):
+        return _deposit_form(request, consultation, error=_plain_refused(), status=400)
 
     # Parse here, before the CSRF check reads the body, so that too many files or
     # too large a form give a page that says so instead of a bare error.
@@ -123,6 +125,20 @@ def bid_deposit(request, pk):
         error = _("The form was too large to be read; send the files again.")
         return _deposit_form(request, consultation, error=error, status=413)
     return _deposit(request, consultation, limits)
+
+
+def _takes_sealed_bids_only(consultation):
+    # With an opening commission the platform must never receive a bid in clear;
+    # the form's fields stay for the page's script, which seals before sending.
+    return getattr(consultation, "opening_commission", None) is not None
+
+
+def _plain_refused():
+    return _(
+        "This consultation takes sealed bids only: deposit with JavaScript turned "
+        "on, so that your browser seals the files, or with the mutualis "
+        "command-line tool. Nothing was received."
+    )
 
 
 def _too_many():
