@@ -1,11 +1,13 @@
 """Sealed deposits: started from a manifest, finished when the last byte is stored."""
 
 import hashlib
+import io
 import json
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from mutualis.bids import deposits, receipts
 from mutualis.bids.models import Bid, BidState, Sealing
@@ -203,4 +205,9 @@ def test_the_receipt_email_lists_the_files_and_carries_the_pdf(
     assert hashlib.sha256(FILES["prix.xlsx.age"]).hexdigest() in message.body
     name, content, kind = message.attachments[0]
     assert (name, kind) == (f"{bid.receipt_number}.pdf", "application/pdf")
-    assert content.startswith(b"%PDF")
+    signatures = PdfFileReader(io.BytesIO(content)).embedded_signatures
+    assert [s.field_name for s in signatures] == ["MutualisSeal"]
+    token = bytes(Bid.objects.get().receipt_timestamp)
+    assert f"Timestamp token SHA-256: {hashlib.sha256(token).hexdigest()}" in (
+        message.body
+    )
