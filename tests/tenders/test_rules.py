@@ -101,6 +101,22 @@ def test_an_adapted_procedure_just_below_the_threshold_passes():
     assert messages(consultation) == []
 
 
+def test_lots_adding_up_to_more_than_the_estimated_value_are_refused():
+    consultation, _agent = ready_draft(
+        procedure=Procedure.ADAPTED, estimated_value=Decimal("5000000")
+    )
+    for number in (1, 2):
+        consultation.lots.create(
+            number=number, title=f"Lot {number}", estimated_value=Decimal("3000000")
+        )
+
+    assert messages(consultation) == [
+        "Estimated value: the lots add up to 6,000,000.00 EUR, more than the "
+        "estimated value 5,000,000.00 EUR; the estimated value is the total of all "
+        "the lots (Directive 2014/24/EU, Art. 5(8))."
+    ]
+
+
 def test_services_of_a_commune_meet_the_sub_central_threshold():
     consultation, _agent = ready_draft(
         nature=Nature.SERVICES,

@@ -203,6 +203,25 @@ def value_set(consultation, facts):
     ]
 
 
+def lots_within_value(consultation, facts):
+    value = consultation.estimated_value
+    lots_total = sum(lot.estimated_value or 0 for lot in consultation.lots.all())
+    if value is None or lots_total <= value:
+        return []
+    return [
+        Failure(
+            "lots-value",
+            _(
+                "Estimated value: the lots add up to %(lots)s, more than the estimated value %(value)s; the estimated value is the total of all the lots (Directive 2014/24/EU, Art. 5(8))."
+            )
+            % {
+                "lots": money(lots_total, consultation.currency),
+                "value": money(value, consultation.currency),
+            },
+        )
+    ]
+
+
 def procedure_fits_value(consultation, facts):
     if consultation.procedure != Procedure.ADAPTED or not facts.above_threshold:
         return []
@@ -262,6 +281,7 @@ RULES = [
     commission_named,
     main_cpv_set,
     value_set,
+    lots_within_value,
     threshold_known,
     procedure_fits_value,
     minimum_time_limits,
