@@ -250,8 +250,13 @@ def seal_pdf(pdf_bytes, *, reason):
     return pdf_signer.sign_pdf(writer).getvalue()
 
 
+@functools.lru_cache(maxsize=32)
 def asn1_certificate(certificate):
-    """A `cryptography` certificate as the asn1crypto object pyHanko takes."""
+    """A `cryptography` certificate as the asn1crypto object pyHanko takes.
+
+    Cached: asn1crypto keeps an object's encoding once made, and making it again
+    for every token was most of a timestamp's cost.
+    """
     from asn1crypto import x509 as asn1_x509
 
     return asn1_x509.Certificate.load(

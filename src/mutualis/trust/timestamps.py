@@ -8,6 +8,7 @@ import asyncio
 import base64
 import concurrent.futures
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from pathlib import Path
@@ -130,6 +131,7 @@ class PlatformTimeStamper(TimeStamper):
     def __init__(self):
         super().__init__(include_nonce=True)
         self.identity = platform_keys().tsa
+        self.parts = _fixed_parts(self.identity)
 
     async def async_request_tsa_response(self, req):
         tst_info = self._tst_info(req).dump()
@@ -140,7 +142,6 @@ class PlatformTimeStamper(TimeStamper):
         return tsp.TimeStampResp({"status": status, "time_stamp_token": token})
 
     def _tst_info(self, req):
-        certificate = asn1_certificate(self.identity.certificate)
         info = {
             "version": "v1",
             "policy": EMBEDDED_POLICY,
@@ -148,44 +149,27 @@ class PlatformTimeStamper(TimeStamper):
             "serial_number": secrets.randbits(127),
             "gen_time": now().astimezone(dt.UTC),
             "ordering": False,
-            "tsa": asn1_x509.GeneralName(
-                name="directory_name", value=certificate.subject
-            ),
+            "tsa": asn1_x509.GeneralName.load(self.parts["tsa"]),
         }
         if req["nonce"].native is not None:
             info["nonce"] = req["nonce"]
         return tsp.TSTInfo(info)
 
     def _signed_data(self, tst_info):
-        certificate = asn1_certificate(self.identity.certificate)
-        attributes = cms.CMSAttributes(
-            sorted(
-                [
-                    simple_cms_attribute("content_type", "tst_info"),
-                    simple_cms_attribute(
-                        "message_digest", hashlib.sha256(tst_info).digest()
-                    ),
-                    simple_cms_attribute(
-                        "signing_certificate_v2", as_signing_certificate_v2(certificate)
-                    ),
-                ],
-                # DER orders a SET OF by encoding; OpenSSL checks the signature
-                # over its own re-encoding.
-                key=lambda attribute: attribute.dump(),
-            )
-        )
+        digest = hashlib.sha256(tst_info).digest()
+        attributes = [
+            simple_cms_attribute("content_type", "tst_info"),
+            simple_cms_attribute("message_digest", digest),
+            cms.CMSAttribute.load(self.parts["signing_certificate"]),
+        ]
+        # DER orders a SET OF by encoding; OpenSSL checks the signature over its
+        # own re-encoding.
+        attributes = cms.CMSAttributes(sorted(attributes, key=lambda a: a.dump()))
         signature, mechanism = self._sign(attributes.dump())
         signer_info = cms.SignerInfo(
             {
                 "version": "v1",
-                "sid": cms.SignerIdentifier(
-                    {
-                        "issuer_and_serial_number": {
-                            "issuer": certificate.issuer,
-                            "serial_number": certificate.serial_number,
-                        }
-                    }
-                ),
+                "sid": cms.SignerIdentifier.load(self.parts["sid"]),
                 "digest_algorithm": {"algorithm": "sha256"},
                 "signature_algorithm": {"algorithm": mechanism},
                 "signed_attrs": attributes,
@@ -200,8 +184,7 @@ class PlatformTimeStamper(TimeStamper):
                     "content_type": "tst_info",
                     "content": cms.ParsableOctetString(tst_info),
                 },
-                "certificates": [certificate]
-                + [asn1_certificate(c) for c in self.identity.chain],
+                "certificates": cms.CertificateSet.load(self.parts["certificates"]),
                 "signer_infos": [signer_info],
             }
         )
@@ -213,6 +196,34 @@ class PlatformTimeStamper(TimeStamper):
         if isinstance(key, rsa.RSAPrivateKey):
             return key.sign(data, padding.PKCS1v15(), hashes.SHA256()), "sha256_rsa"
         raise ImproperlyConfigured("The TSA key must be an EC or RSA key.")
+
+
+@functools.lru_cache(maxsize=4)
+def _fixed_parts(identity):
+    """The DER of what every token of `identity` repeats, encoded once.
+
+    Building them afresh made asn1crypto re-encode whole certificates each time,
+    most of a token's cost.
+    """
+    certificate = asn1_certificate(identity.certificate)
+    chain = [certificate] + [asn1_certificate(c) for c in identity.chain]
+    return {
+        "tsa": asn1_x509.GeneralName(
+            name="directory_name", value=certificate.subject
+        ).dump(),
+        "signing_certificate": simple_cms_attribute(
+            "signing_certificate_v2", as_signing_certificate_v2(certificate)
+        ).dump(),
+        "sid": cms.SignerIdentifier(
+            {
+                "issuer_and_serial_number": {
+                    "issuer": certificate.issuer,
+                    "serial_number": certificate.serial_number,
+                }
+            }
+        ).dump(),
+        "certificates": cms.CertificateSet(chain).dump(),
+    }
 
 
 def _parse(token):
