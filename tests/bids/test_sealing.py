@@ -283,3 +283,19 @@ def test_a_bid_key_survives_bech32_both_ways():
 
     assert len(secret) == 32
     assert str(sealing.identity_from_secret(secret)) == str(identity)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_fetches_sealing_json_from_the_server(
+    live_server, sealed_consultation, three, tmp_path
+):
+    offer = tmp_path / "offre.pdf"
+    offer.write_bytes(b"%PDF-1.7 offre")
+    url = f"{live_server.url}/consultations/{sealed_consultation.pk}/sealing.json"
+
+    call_command("seal", "--url", url, str(offer), "--out", str(tmp_path / "out"))
+
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["consultation"] == sealed_consultation.pk
+    assert [s["opener_key"] for s in manifest["shares"]] == [o.key.pk for o in three]
+    assert sealing.validate_manifest(manifest, sealed_consultation) == []

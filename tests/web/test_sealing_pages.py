@@ -289,3 +289,27 @@ def test_shares_json_is_refused_before_the_deadline(client, bid, consultation, t
 
     assert response.status_code == 403
     assert "before the deadline" in response.json()["error"]
+
+
+def test_the_register_lists_each_opened_files_hash_and_scan(
+    client, bid, consultation, two
+):
+    with at(AFTER):
+        as_user(client, two[0].user)
+        client.post(reverse("web:opening-start", args=[consultation.pk]))
+        for opener in two:
+            hand_over(client, opener, consultation)
+        client.post(
+            reverse("web:opening-open-bid", args=[consultation.pk, bid.receipt_number])
+        )
+        register = page_text(
+            client.get(reverse("web:opening-register", args=[consultation.pk]))
+        )
+
+    plain = bid.files.get(position=1)
+    assert "key shares handed over" in register
+    assert (
+        f"Mémoire technique.pdf — 135,000 bytes (131.8 KB) — {plain.plain_sha256}"
+        in register
+    )
+    assert "Malware scan: clean" in register

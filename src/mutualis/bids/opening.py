@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 import logging
+import secrets
 import tempfile
 from dataclasses import dataclass
 
@@ -57,8 +58,11 @@ class OpenedFile:
 
 
 def opened_file_name(bid_file):
+    """Where a decrypted copy goes; unique per attempt, so that two openers opening
+    the same bid at once never write over, or remove, each other's copy."""
     bid = bid_file.bid
-    return f"opened/{bid.consultation_id}/{bid.receipt_number}/{bid_file.position}"
+    folder = f"opened/{bid.consultation_id}/{bid.receipt_number}"
+    return f"{folder}/{bid_file.position}-{secrets.token_hex(8)}"
 
 
 # Shares

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from mutualis.bids import access, actions
-from mutualis.bids.models import BidState, Sealing
+from mutualis.bids.models import BidState, OpeningAction, Sealing
 from mutualis.bids.opening import OpeningError
 from mutualis.bids.receipts import format_instant, receipt_context
 from mutualis.tenders.access import consultation_for
@@ -394,13 +394,20 @@ def opening_register(request, pk):
     refusal = access.register_refusal(request.user, consultation)
     if refusal:
         return _refused(request, consultation, refusal)
-    events = access.opening_events(request.user, consultation).select_related(
-        "user", "bid__bidder", "bid__lot", "bid_file"
+    events = (
+        access.opening_events(request.user, consultation)
+        .select_related("user", "bid__bidder", "bid__lot", "bid_file")
+        .prefetch_related("bid__files")
     )
     return render(
         request,
         "web/bids/register.html",
-        {"consultation": consultation, "events": events},
+        {
+            "consultation": consultation,
+            "events": events,
+            "bid_opened": OpeningAction.BID_OPENED,
+            "sealed": Sealing.AGE,
+        },
     )
 
 
