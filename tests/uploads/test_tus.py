@@ -145,9 +145,18 @@ def test_a_range_of_another_content_type_is_refused(client, deposit, token):
 
 
 def test_a_request_without_tus_resumable_is_refused(client, deposit, token):
-    answer = client.head(url_of(deposit), **token)
+    answer = client.generic(
+        "PATCH",
+        url_of(deposit),
+        SEALED,
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="0",
+        **token,
+    )
 
     assert answer.status_code == 412
+    assert answer["Tus-Version"] == "1.0.0"
+    assert "send Tus-Resumable: 1.0.0" in answer.json()["error"]
 
 
 def test_another_person_is_told_the_upload_does_not_exist(client, deposit, business):

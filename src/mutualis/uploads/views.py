@@ -58,17 +58,19 @@ def upload_resource(request, pk):
     except Refused as refused:
         return refused.response
     except UploadError as error:
-        return json_error(error.message, error.status)
+        response = json_error(error.message, error.status)
+        # tus: a refused version is answered with the versions this server speaks.
+        response["Tus-Version"] = TUS_VERSION
+        return response
 
 
 def _check_version(request):
     if request.headers.get("Tus-Resumable") != TUS_VERSION:
-        error = UploadError(
+        raise UploadError(
             _("This server speaks tus %(version)s; send Tus-Resumable: %(version)s.")
             % {"version": TUS_VERSION},
             status=412,
         )
-        raise error
 
 
 def head(request, upload):
