@@ -190,6 +190,17 @@ def test_a_lot_number_is_unique_in_its_consultation():
     assert error.value.message_dict == {"number": ["Lot 1 already exists."]}
 
 
+def test_a_published_consultation_cannot_be_cancelled_silently():
+    consultation, agent = ready_draft()
+    consultation = actions.publish(agent, consultation)
+
+    with pytest.raises(PermissionDenied):
+        actions.cancel(agent, consultation)
+
+    consultation.refresh_from_db()
+    assert consultation.state == State.PUBLISHED
+
+
 def test_cancel_moves_a_draft_to_cancelled():
     consultation = ConsultationFactory()
     agent = agent_of(consultation.buyer)
