@@ -200,6 +200,14 @@ class OpeningAction(models.TextChoices):
     LATE_BID_SET_ASIDE = "late-set-aside", _("late bid set aside unopened")
     FILE_READ = "file-read", _("file read")
     SHARES_SUBMITTED = "shares-submitted", _("key shares handed over")
+    # A backup copy opened, and the case of the law that allowed it.
+    BACKUP_MALWARE = "backup-malware", _("backup copy opened: malware in the bid")
+    BACKUP_LATE = "backup-late", _("backup copy opened: bid late, sent in time")
+    BACKUP_INCOMPLETE = (
+        "backup-incomplete",
+        _("backup copy opened: bid incomplete, sent in time"),
+    )
+    BACKUP_UNREADABLE = "backup-unreadable", _("backup copy opened: bid unreadable")
 
 
 class OpeningEvent(models.Model):
