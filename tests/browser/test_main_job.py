@@ -11,7 +11,12 @@ from mutualis.bids.models import Bid, BidState
 from mutualis.referential.loaders import load_thresholds
 from mutualis.tenders.models import Consultation, Download, Phase
 from tests.browser.conftest import assert_accessible
-from tests.factories import BusinessFactory, BuyerFactory, member, opener_key
+from tests.browser.sealing_flow import (
+    create_opener_key,
+    deposit_sealed,
+    hand_over_shares,
+)
+from tests.factories import BusinessFactory, BuyerFactory, member
 from tests.referential_data import ensure_cpv, ensure_nuts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,13 +34,14 @@ def people():
     load_thresholds()
     buyer = BuyerFactory(name="Commune de Talant", insee_code="21617")
     business = BusinessFactory(name="Enrobés de l'Ouche SAS", siret="90412345200016")
-    opener = member(buyer, Role.OPENER, email="ouvreur@talant.example", language="en")
-    opener_key(buyer, opener, label="Marc's laptop")
     return {
         "agent": member(
             buyer, Role.BUYER_AGENT, email="agent@talant.example", language="en"
         ),
-        "opener": opener,
+        "openers": [
+            member(buyer, Role.OPENER, email=email, language="en")
+            for email in ["ouvreur@talant.example", "ouvreuse@talant.example"]
+        ],
         "bidder": member(
             business, Role.BIDDER, email="offres@ouche.example", language="en"
         ),
@@ -84,11 +90,28 @@ def draft_and_publish(page, axe, tmp_path):
     page.get_by_role("button", name="Publish the consultation").click()
 
 
+def create_keys(page, axe, tmp_path):
+    """Each opener creates their key in the browser and keeps identity.age."""
+    identities = {}
+    for email, label in [
+        ("ouvreur@talant.example", "Marc's laptop"),
+        ("ouvreuse@talant.example", "Lucie's laptop"),
+    ]:
+        log_in(page, email)
+        identities[email] = tmp_path / f"{email}.identity.age"
+        create_opener_key(
+            page, axe, "Commune de Talant", label, identities[email], assert_accessible
+        )
+        log_out(page)
+    return identities
+
+
 def name_commission(page, axe):
     page.get_by_role("link", name="Opening commission").click()
     assert_accessible(axe, page)
     page.get_by_label("Marc's laptop", exact=False).check()
-    page.get_by_label("Openers needed to open").fill("1")
+    page.get_by_label("Lucie's laptop", exact=False).check()
+    page.get_by_label("Openers needed to open").fill("2")
     page.get_by_role("button", name="Save the commission").click()
 
 
@@ -113,33 +136,22 @@ def find_and_download(page, axe):
 def deposit(page, axe, tmp_path):
     page.get_by_role("link", name="Submit a bid").click()
     assert_accessible(axe, page)
-    # TODO(sealing): deposit through the sealed page once /api/deposits/ and the tus
-    # uploads are served; until then the plain form's endpoint takes the file.
-    form = page.locator("#sealed-deposit")
-    response = page.request.post(
-        page.url,
-        multipart={
-            "csrfmiddlewaretoken": form.locator(
-                "[name=csrfmiddlewaretoken]"
-            ).input_value(),
-            "business": form.locator("[name=business]").input_value(),
-            "files": {
-                "name": "Mémoire technique – Enrobés.pdf",
-                "mimeType": "application/pdf",
-                "buffer": b"%PDF-1.4 memoire technique",
-            },
-        },
-        headers={"Referer": page.url},
-    )
-    page.goto(response.url)
+    offer = tmp_path / "Mémoire technique – Enrobés.pdf"
+    offer.write_bytes(b"%PDF-1.4 memoire technique")
+    deposit_sealed(page, [offer])
     assert_accessible(axe, page)
     return page.locator("main").inner_text()
 
 
-def open_bids(page, axe, consultation):
+def hand_over(page, axe, consultation, identity, start=False):
     page.goto(f"/buyer/consultations/{consultation.pk}/opening/")
+    if start:
+        page.get_by_role("button", name="Start the opening session").click()
     assert_accessible(axe, page)
-    page.get_by_role("button", name="Start the opening session").click()
+    hand_over_shares(page, identity)
+
+
+def open_bids(page, axe):
     page.get_by_role("button", name="Open the valid bids").click()
     assert_accessible(axe, page)
     return page.locator("main").inner_text()
@@ -147,6 +159,7 @@ def open_bids(page, axe, consultation):
 
 def test_a_consultation_goes_from_draft_to_opened_bids(page, axe, people, tmp_path):
     with time_machine.travel(START, tick=True) as clock:
+        identities = create_keys(page, axe, tmp_path)
         log_in(page, "agent@talant.example")
         draft_and_publish(page, axe, tmp_path)
         consultation = Consultation.objects.get(reference="2027-VOI-07")
@@ -166,12 +179,17 @@ def test_a_consultation_goes_from_draft_to_opened_bids(page, axe, people, tmp_pa
 
         clock.move_to(DEADLINE_UTC + dt.timedelta(minutes=5))
         log_in(page, "ouvreur@talant.example")
-        register = open_bids(page, axe, consultation)
+        hand_over(page, axe, consultation, identities["ouvreur@talant.example"], True)
+        log_out(page)
+        log_in(page, "ouvreuse@talant.example")
+        hand_over(page, axe, consultation, identities["ouvreuse@talant.example"])
+        register = open_bids(page, axe)
 
     bid.refresh_from_db()
     assert bid.state == BidState.OPENED
     assert "Enrobés de l'Ouche SAS" in register
     assert "Mémoire technique – Enrobés.pdf" in register
+    assert "26 bytes" in register
     assert Download.objects.filter(
         consultation=consultation, organisation__name="Enrobés de l'Ouche SAS"
     ).exists()
