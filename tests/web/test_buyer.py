@@ -154,6 +154,19 @@ def test_a_deadline_of_17_00_is_stored_in_utc_whatever_the_season(
     assert Consultation.objects.get().submission_deadline == stored
 
 
+@pytest.mark.parametrize("typed", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_a_deadline_at_the_ends_of_the_calendar_is_refused_on_its_field(
+    client, agent, typed
+):
+    buyer = agent.memberships.get().organisation
+
+    response = client.post(CREATE, draft_form(buyer, submission_deadline=typed))
+
+    assert response.status_code == 400
+    assert "Give a date between the years 1990 and 2200." in text_of(response)
+    assert not Consultation.objects.exists()
+
+
 def test_the_edit_page_shows_deadlines_as_typed(client, agent):
     client.post(CREATE, draft_form(agent.memberships.get().organisation))
     consultation = Consultation.objects.get()

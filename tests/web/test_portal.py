@@ -298,3 +298,14 @@ def test_staff_download_their_draft_and_the_register_keeps_it(client):
         "Règlement de consultation.pdf"
     ]
     assert Download.objects.count() == 1
+
+
+@pytest.mark.parametrize("field", ["closes_from", "closes_to"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_closing_date_at_the_ends_of_the_calendar_is_refused_plainly(
+    client, field, day
+):
+    response = client.get(LIST, {field: day})
+
+    assert response.status_code == 200
+    assert "Give a date between the years 1990 and 2200." in text_of(response)

@@ -96,6 +96,20 @@ class NutsCodesField(forms.CharField):
         return [rows[code] for code in dict.fromkeys(codes)]
 
 
+# Beyond these years a date is a typing slip, and the time zone arithmetic would
+# overflow Python's datetime at its ends.
+FIRST_YEAR, LAST_YEAR = 1990, 2200
+
+
+def plausible_date(value):
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Give a date between the years %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="out_of_range",
+        )
+
+
 class WallClockField(forms.DateTimeField):
     """A date and time as read on a clock, naive; the form turns it into UTC."""
 
@@ -116,6 +130,7 @@ class WallClockField(forms.DateTimeField):
             ) from None
         if result.tzinfo is not None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
+        plausible_date(result)
         return result
 
 
@@ -325,11 +340,13 @@ class SearchForm(forms.Form):
         label=_("Contract nature"), choices=with_blank(Nature.choices), required=False
     )
     closes_from = forms.DateField(
+        validators=[plausible_date],
         label=_("Closing from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     closes_to = forms.DateField(
+        validators=[plausible_date],
         label=_("Closing until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
