@@ -48,11 +48,16 @@ def run(work):
         upload_seconds = _upload(base, fixture, source)
         worker = _worker_pid(server.pid)
         peaks = {pid: _vm_hwm(pid) for pid in (server.pid, worker) if pid}
+        cpu = _cpu_seconds(worker) if worker else None
     finally:
         server.terminate()
         server.wait(timeout=30)
     copy_seconds = _plain_copy(source, work / "copy.age")
     _print(upload_seconds, copy_seconds, peaks, server.pid, worker)
+    print(f"gunicorn worker CPU time (user + system): {cpu:.1f} s")
+    print(
+        f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
 
 
 def _environment(work):
@@ -237,6 +242,11 @@ def _vm_hwm(pid):
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) // 1024
     return None
+
+
+def _cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _plain_copy(source, target):
