@@ -21,7 +21,11 @@ GENESIS = "0" * 64
 
 
 def record(action, *, actor=None, obj=None, at=None, **data):
-    """Append `action` on `obj` by `actor` to the journal and return the entry."""
+    """Append `action` on `obj` by `actor` to the journal and return the entry.
+
+    The journal's head stays locked until the caller's transaction ends, so other
+    writers wait: record last, after any slow work, and commit.
+    """
     if actor is not None and not actor.is_authenticated:
         actor = None
     with transaction.atomic():
