@@ -12,9 +12,17 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from mutualis.bids import actions
-from mutualis.bids.models import BidState, OpeningEvent
+from mutualis.bids.models import Bid, BidState, OpeningEvent, SubmittedShare
 from tests.annex_iv.conftest import DEADLINE
 from tests.bids.factories import at, deposit
+from tests.uploads.sealed import (
+    bearer,
+    manifest,
+    patch,
+    seal_commission,
+    start,
+    token_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +117,53 @@ def test_after_the_deadline_only_the_buyer_s_openers_open(people, consultation, 
         people["opener"],
         AFTER,
     )
+
+
+SEALED = b"age-encryption.org/v1\n" + b"s" * 2000
+
+
+@pytest.fixture
+def sealed_bid(client, people, business, consultation):
+    """A sealed deposit made through the API; `people` gains a commission member."""
+    commission = seal_commission(consultation)
+    people["commission member"] = commission.keys.get().user
+    token = bearer(token_for(people["bidder"]))
+    with at(BEFORE):
+        answer = start(
+            client, business, manifest(consultation, {"offre.age": SEALED}), **token
+        ).json()
+        patch(client, answer["uploads"][0], SEALED, 0, **token)
+    client.logout()
+    return Bid.objects.get(receipt_number=answer["deposit"])
+
+
+def test_before_the_deadline_the_opening_api_refuses_everyone(
+    client, people, consultation, sealed_bid
+):
+    shares = reverse("web:opening-shares", args=[consultation.pk])
+    document = {"format": "mutualis-shares/1", "shares": []}
+    answers = {}
+
+    with at(DEADLINE):
+        for name, person in people.items():
+            client.force_login(person)
+            answers[name] = (
+                client.get(
+                    reverse("web:opening-shares-json", args=[consultation.pk])
+                ).status_code,
+                client.post(shares, document, content_type="application/json").json(),
+                client.post(
+                    reverse(
+                        "web:opening-open-bid",
+                        args=[consultation.pk, sealed_bid.receipt_number],
+                    )
+                ).status_code,
+            )
+
+    refused = {
+        "error": "Bids cannot be opened before the deadline, "
+        "15 January 2027, 17:00:00 (Europe/Paris, UTC+01:00)."
+    }
+    assert answers == {name: (403, refused, 404) for name in people}
+    assert not SubmittedShare.objects.exists()
+    assert sealed(sealed_bid)
