@@ -83,7 +83,7 @@ def incomplete_bid(deposit, started_at):
 
 def register_lines(consultation):
     return [
-        (event.bid.receipt_number, event.action)
+        (event.bid.receipt_number, event.get_action_display())
         for event in OpeningEvent.objects.filter(consultation=consultation)
     ]
 
@@ -100,7 +100,7 @@ def test_malware_in_the_electronic_bid_opens_the_backup(infected, backup, opener
     assert opened.state == BidState.OPENED
     assert opened.opened_by == opener
     assert register_lines(backup.consultation) == [
-        (backup.receipt_number, "backup-malware")
+        (backup.receipt_number, "backup copy opened: malware in the bid")
     ]
     assert entries_for(backup).get(action="bid.backup-opened").data == {
         "receipt": backup.receipt_number,
@@ -117,7 +117,7 @@ def test_a_late_bid_begun_in_time_opens_the_backup(deposit, backup, opener):
         open_backup(opener, backup, "late")
 
     assert register_lines(backup.consultation) == [
-        (backup.receipt_number, "backup-late")
+        (backup.receipt_number, "backup copy opened: bid late, sent in time")
     ]
 
 
@@ -136,7 +136,7 @@ def test_an_incomplete_bid_begun_in_time_opens_the_backup(deposit, backup, opene
         open_backup(opener, backup, "incomplete")
 
     assert register_lines(backup.consultation) == [
-        (backup.receipt_number, "backup-incomplete")
+        (backup.receipt_number, "backup copy opened: bid incomplete, sent in time")
     ]
 
 

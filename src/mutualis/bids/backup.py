@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutualis.bids import access, scan
-from mutualis.bids.models import Bid, BidState, OpeningEvent, Sealing
+from mutualis.bids.models import Bid, BidState, OpeningAction, OpeningEvent, Sealing
 from mutualis.core.journal import record
 from mutualis.core.time import now
 
@@ -29,14 +29,12 @@ class BackupCase(models.TextChoices):
     UNREADABLE = "unreadable", gettext_lazy("electronic bid could not be opened")
 
 
-# The opening register's action for each case (OpeningEvent.action).
-# TODO(backup-register): make these OpeningAction choices in bids/models.py, so
-# that the register shows their labels, once its owner adds them.
+# The opening register's line for each case.
 REGISTER_ACTIONS = {
-    BackupCase.MALWARE: "backup-malware",
-    BackupCase.LATE: "backup-late",
-    BackupCase.INCOMPLETE: "backup-incomplete",
-    BackupCase.UNREADABLE: "backup-unreadable",
+    BackupCase.MALWARE: OpeningAction.BACKUP_MALWARE,
+    BackupCase.LATE: OpeningAction.BACKUP_LATE,
+    BackupCase.INCOMPLETE: OpeningAction.BACKUP_INCOMPLETE,
+    BackupCase.UNREADABLE: OpeningAction.BACKUP_UNREADABLE,
 }
 
 
