@@ -11,6 +11,8 @@ from mutualis.bids.models import OpeningAction, OpeningEvent
 from mutualis.core.journal import entries_for
 from tests.annex_iv.conftest import DEADLINE
 from tests.bids.factories import at, deposit
+from tests.bids.sealed import FILES, decrypted_shares, openers, sealed_bid
+from tests.factories import commission
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +20,7 @@ BEFORE = DEADLINE - dt.timedelta(hours=2)
 OPENING = DEADLINE + dt.timedelta(hours=1)
 LATER = DEADLINE + dt.timedelta(days=3)
 CONTENT = b"%PDF-1.7 prix global et forfaitaire: 48 200 EUR"
+NAME = "Mémoire technique.pdf"
 
 
 @pytest.fixture
@@ -111,3 +114,64 @@ def test_the_admin_shows_a_superuser_no_content(client, people, bid_file):
     assert "offre-financiere.pdf" in page.content.decode()
     assert bid_file.stored_as not in page.content.decode()
     assert CONTENT.decode() not in page.content.decode()
+
+
+# A sealed bid: what is read is the decrypted copy, for the openers alone.
+
+
+@pytest.fixture
+def sealed_file(people, business, consultation, buyer, tmp_path, monkeypatch):
+    """A sealed bid opened by two openers of three with their shares."""
+    for name in ("MUTUALIS_CLAMD_SOCKET", "MUTUALIS_CLAMD_HOST", "MUTUALIS_CLAMD_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    three = openers(buyer, 3)
+    commission(consultation, [opener.key for opener in three], threshold=2)
+    with at(BEFORE):
+        bid = sealed_bid(people["bidder"], business, consultation, tmp_path)
+    with at(OPENING):
+        actions.start_opening(three[0].user, consultation)
+        for opener in three[:2]:
+            document = actions.sealed_shares_for(opener.user, consultation)
+            shares = decrypted_shares(opener, document)
+            actions.submit_shares(opener.user, consultation, shares)
+        actions.open_bids(three[1].user, consultation)
+    people["commission member"] = three[2].user
+    return bid.files.get(name=NAME)
+
+
+def test_an_opener_reads_the_decrypted_copy(client, people, sealed_file):
+    with at(LATER):
+        client.force_login(people["commission member"])
+        response = client.get(file_url(sealed_file))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == FILES[NAME]
+    assert [event.user for event in reads(sealed_file)] == [people["commission member"]]
+
+
+def test_no_one_outside_the_openers_reads_the_decrypted_copy(
+    client, people, sealed_file
+):
+    answers = set()
+    with at(LATER):
+        for name, person in people.items():
+            if name in ("opener", "commission member"):
+                continue
+            client.force_login(person)
+            answers.add(client.get(file_url(sealed_file)).status_code)
+
+    assert answers == {404}
+    assert not reads(sealed_file).exists()
+
+
+def test_a_file_no_scanner_saw_is_flagged_in_the_register_and_kept(
+    client, people, sealed_file
+):
+    with at(LATER):
+        client.force_login(people["buyer agent"])
+        page = client.get(
+            reverse("web:opening-register", args=[sealed_file.bid.consultation_id])
+        ).content.decode()
+
+    assert "Malware scan: unscannable (no scanner configured)" in page
+    assert sealed_file.opened_as
