@@ -309,3 +309,36 @@ def test_a_closing_date_at_the_ends_of_the_calendar_is_refused_plainly(
 
     assert response.status_code == 200
     assert "Give a date between the years 1990 and 2200." in text_of(response)
+
+
+def test_a_call_imported_from_ted_sends_bidders_to_its_notice(client):
+    consultation = ConsultationFactory(
+        published=True,
+        notice_id="0027419f-f482-427c-9dc9-439f0f835eb3",
+        notice_publication_id="00215550-2024",
+    )
+
+    response = client.get(reverse("web:consultation-detail", args=[consultation.pk]))
+    page = text_of(response)
+
+    assert "bids go to the buyer, as its notice says" in page
+    assert "Submit a bid" not in page
+    assert 'href="https://ted.europa.eu/en/notice/-/detail/215550-2024"' in (
+        response.text
+    )
+
+
+def test_a_restricted_call_past_its_participation_deadline_is_closed(client):
+    consultation = ConsultationFactory(
+        published=True,
+        procedure=Procedure.RESTRICTED,
+        submission_deadline=None,
+        participation_deadline=deadline(2024, 4, 15, 12),
+    )
+
+    page = text_of(
+        client.get(reverse("web:consultation-detail", args=[consultation.pk]))
+    )
+
+    assert "closed, awaiting opening" in page
+    assert "Submit a bid" not in page

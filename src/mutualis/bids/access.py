@@ -18,6 +18,7 @@ from mutualis.accounts.access import (
     business_organisations,
     has_role,
     organisations_of,
+    roles_in,
 )
 from mutualis.accounts.models import OrganisationKind, Role
 from mutualis.bids.models import (
@@ -62,6 +63,11 @@ def deposit_refusal(user, business, consultation):
         return _(
             "Only a company admin or a bidder of a business may deposit a bid for it."
         )
+    if roles_in(user, consultation.buyer):
+        return _(
+            "You hold a role in the buyer of this consultation: its own staff may "
+            "not bid on it."
+        )
     return _consultation_refusal(consultation)
 
 
@@ -81,6 +87,11 @@ def _consultation_refusal(consultation):
         or consultation.submission_deadline is None
     ):
         return _("This consultation does not accept bids.")
+    if consultation.notice_id:
+        return _(
+            "This call was published on TED by a buyer outside this platform: "
+            "bids go to the buyer, as its notice says."
+        )
     return None
 
 

@@ -189,8 +189,19 @@ class Consultation(models.Model):
     @property
     def phase(self):
         if self.state == State.PUBLISHED:
-            return Phase.CLOSED if self.deadline_passed() else Phase.OPEN
+            # A notice of a restricted procedure may give only the deadline for
+            # requests to participate: once it is past, the call is closed too.
+            last = self.submission_deadline or self.participation_deadline
+            return Phase.CLOSED if last and now() > last else Phase.OPEN
         return Phase(self.state)
+
+    @property
+    def ted_url(self):
+        """The notice on TED, for a consultation imported from a published notice."""
+        if not self.notice_publication_id:
+            return ""
+        number, _, year = self.notice_publication_id.partition("-")
+        return f"https://ted.europa.eu/en/notice/-/detail/{number.lstrip('0')}-{year}"
 
     def get_phase_display(self):
         return self.phase.label
