@@ -1,4 +1,4 @@
-"""Who may see an organisation's members, add one, remove a role: every cell, by HTTP.
+"""Who may see an organisation's members, invite one, remove a role: every cell, by HTTP.
 
 Outcomes: "ok" (done), "forbidden" (403: sees the organisation, may not manage it),
 "hidden" (404: the organisation is not theirs to see), "login" (sent to log in).
@@ -6,7 +6,7 @@ Outcomes: "ok" (done), "forbidden" (403: sees the organisation, may not manage i
 
 import pytest
 
-from mutualis.accounts.models import Membership, Role
+from mutualis.accounts.models import Invitation, Membership, Role
 from tests.accounts.factories import OperatorFactory
 from tests.factories import BusinessFactory, BuyerFactory, UserFactory, member
 
@@ -24,9 +24,9 @@ ROLES = [
     "no membership",
     "anonymous",
 ]
-ACTIONS = ["view members", "add member", "remove role"]
+ACTIONS = ["view members", "invite member", "remove role"]
 
-# (role, object) -> the outcome of view members, add member, remove role.
+# (role, object) -> the outcome of view members, invite member, remove role.
 EXPECTED = {
     ("buyer admin", "buyer"): ("ok", "ok", "ok"),
     ("buyer agent", "buyer"): ("ok", "forbidden", "forbidden"),
@@ -96,20 +96,22 @@ def act(client, action, organisation, target):
     members = f"/organisations/{organisation.pk}/members/"
     if action == "view members":
         return outcome(client.get(members), members)
-    if action == "add member":
-        return add(client, organisation, members)
+    if action == "invite member":
+        return invite(client, organisation, members)
     return remove(client, organisation, target, members)
 
 
-def add(client, organisation, members):
+def invite(client, organisation, members):
     role = Role.OPENER if organisation.is_buyer else Role.BIDDER
     response = client.post(members, {"email": "newcomer@example.org", "role": role})
     assert response.status_code != 200, "a refused form is no outcome of the matrix"
-    added = Membership.objects.filter(
-        organisation=organisation, user__email="newcomer@example.org"
+    invited = Invitation.objects.filter(
+        organisation=organisation, email="newcomer@example.org"
     ).exists()
     seen = outcome(response, members)
-    assert added == (seen == "ok")
+    assert invited == (seen == "ok")
+    # Whoever invites, nobody joins before accepting.
+    assert not Membership.objects.filter(user__email="newcomer@example.org").exists()
     return seen
 
 
@@ -149,4 +151,4 @@ def test_what_each_role_sees_of_a_buyers_members_page(client, world, role):
 
     manages = EXPECTED[(role, "buyer")][1] == "ok"
     shown = response.status_code == 200
-    assert ("Add a member" in response.content.decode()) == (shown and manages)
+    assert ("Invite a member" in response.content.decode()) == (shown and manages)

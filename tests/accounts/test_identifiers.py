@@ -28,7 +28,10 @@ def luhn_rule(number):
 def siret_rule(siret):
     """INSEE's rule: the SIREN and the whole SIRET are Luhn numbers, except La Poste's
     establishments (SIREN 356000000), whose digits add up to a multiple of five, its
-    head office 356 000 000 00048 keeping a Luhn SIRET."""
+    head office 356 000 000 00048 keeping a Luhn SIRET. SIREN 000000000, Luhn-valid,
+    is given to no one."""
+    if siret[:9] == "000000000":
+        return False
     if siret[:9] == "356000000" and siret != "35600000000048":
         return sum(int(c) for c in siret) % 5 == 0
     return luhn_rule(siret[:9]) and luhn_rule(siret)
@@ -70,6 +73,14 @@ def test_a_siret_may_be_written_with_spaces_or_dots():
         ("732829320000744", "A SIRET has 14 digits."),
         ("7328293200007A", "A SIRET has 14 digits."),
         ("", "A SIRET has 14 digits."),
+        (
+            "00000000000000",
+            "This SIRET is not valid: INSEE gives SIREN 000000000 to no one.",
+        ),
+        (
+            luhn_complete("0000000000001"),
+            "This SIRET is not valid: INSEE gives SIREN 000000000 to no one.",
+        ),
     ],
 )
 def test_a_wrong_siret_is_refused_with_its_fault(siret, expected):
@@ -97,6 +108,9 @@ def test_a_la_poste_siret_is_not_judged_by_luhn():
 
 
 fourteen_digits = st.text(DIGITS, min_size=14, max_size=14)
+null_siren = st.text(DIGITS, min_size=5, max_size=5).map(
+    lambda tail: "000000000" + tail
+)
 la_poste = st.text(DIGITS, min_size=5, max_size=5).map(lambda tail: "356000000" + tail)
 luhn_made = st.text(DIGITS, min_size=8, max_size=8).flatmap(
     lambda siren: st.text(DIGITS, min_size=4, max_size=4).map(
@@ -105,7 +119,7 @@ luhn_made = st.text(DIGITS, min_size=8, max_size=8).flatmap(
 )
 
 
-@given(st.one_of(fourteen_digits, la_poste, luhn_made))
+@given(st.one_of(fourteen_digits, la_poste, luhn_made, null_siren))
 def test_a_14_digit_string_is_accepted_exactly_when_it_passes_insee_rule(siret):
     try:
         validate_siret(siret)
@@ -120,6 +134,15 @@ def test_a_siren_is_checked_by_luhn():
     assert validate_siren("732 829 320") == "732829320"
     with pytest.raises(ValidationError):
         validate_siren("732829321")
+
+
+def test_a_siren_of_nine_zeros_passes_luhn_but_is_refused():
+    assert luhn_rule("000000000")
+
+    with pytest.raises(ValidationError) as error:
+        validate_siren("000 000 000")
+
+    assert message(error) == "This SIREN is not valid: INSEE gives 000000000 to no one."
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,16 @@ def test_a_foreign_business_registers_with_its_vat_number(client, user):
         ),
         ({"siret": "7328293200"}, "SIRET: A SIRET has 14 digits."),
         ({"postcode": "2100"}, "Postcode: A French postcode has 5 digits."),
+        ({"postcode": "2A004"}, "Postcode: A French postcode has 5 digits."),
+        (
+            {"postcode": "96000"},
+            "Postcode: This is not a French postcode: it starts with the number of a "
+            "département, 01 to 95, or 97 or 98 overseas.",
+        ),
+        (
+            {"siret": "00000000000000"},
+            "SIRET: This SIRET is not valid: INSEE gives SIREN 000000000 to no one.",
+        ),
         ({"name": ""}, "Business name: This field is required."),
         (
             {"vat_number": "FR40303265045"},
@@ -114,7 +124,7 @@ def test_a_registration_error_names_its_field(client, user, change, expected):
     assert not Organisation.objects.exists()
 
 
-def test_a_registered_siret_says_whom_to_ask_without_their_e_mail(client, user):
+def test_a_registered_siret_says_how_to_join_without_naming_anyone(client, user):
     existing = BusinessFactory(name="Menuiserie Martin", siret="73282932000074")
     member(existing, Role.COMPANY_ADMIN, full_name="Paul Martin", email="pm@x.org")
 
@@ -122,8 +132,9 @@ def test_a_registered_siret_says_whom_to_ask_without_their_e_mail(client, user):
 
     text = page_text(response)
     assert (
-        "SIRET: This SIRET is already registered, for “Menuiserie Martin”. Ask its "
-        "admin, Paul Martin, to add you as a member."
+        "SIRET: This SIRET is already registered, for “Menuiserie Martin”. Its "
+        "administrator can invite you to join it, or the platform's support can help."
     ) in text
+    assert "Paul Martin" not in text
     assert "pm@x.org" not in text
     assert Organisation.objects.count() == 1

@@ -4,6 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mutualis.accounts import actions
 from mutualis.accounts.access import roles_in
 from mutualis.accounts.models import Membership, Role
 from tests.accounts.html import form_labels, page_text
@@ -83,7 +84,7 @@ def test_the_members_page_lists_members_and_their_roles(client, buyer, admin):
     assert "Anne Admin" in text
     assert "Bruno Agent b@x.org buyer agent Remove" in text
     assert form_labels(response, members_url(buyer)) == {
-        "email": "E-mail address of their account:",
+        "email": "E-mail address:",
         "role": "Role:",
     }
 
@@ -98,10 +99,10 @@ def test_the_role_list_offers_only_the_roles_of_the_organisation_kind(
     assert "bidder" not in offered
 
 
-def test_an_admin_adds_a_member_who_is_told_by_mail(
+def test_an_admin_invites_a_member_who_is_told_by_mail_and_not_yet_added(
     client, buyer, admin, django_capture_on_commit_callbacks
 ):
-    UserFactory(email="paul@example.org", full_name="Paul Dupont", language="en")
+    paul = UserFactory(email="paul@example.org", full_name="Paul Dupont")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -110,16 +111,44 @@ def test_an_admin_adds_a_member_who_is_told_by_mail(
             follow=True,
         )
 
-    assert "Paul Dupont is now opener (opening commission)." in page_text(response)
+    text = page_text(response)
+    assert (
+        "Invitation sent to paul@example.org, to be opener (opening commission)."
+        in text
+    )
+    assert "Valid until paul@example.org opener (opening commission)" in text
+    assert "Paul Dupont" not in text
     assert mail.outbox[0].to == ["paul@example.org"]
+    assert roles_in(paul, buyer) == set()
+
+
+def test_the_admin_reads_the_same_whether_or_not_an_account_uses_the_address(
+    client, buyer, admin
+):
+    UserFactory(email="paul@example.org", full_name="Paul Dupont")
+
+    said = [
+        page_text(
+            client.post(
+                members_url(buyer), {"email": email, "role": Role.OPENER}, follow=True
+            )
+        ).replace(email, "<e-mail>")
+        for email in ("paul@example.org", "nobody@example.org")
+    ]
+
+    assert "Invitation sent to <e-mail>, to be opener (opening commission)." in said[0]
+    assert (
+        said[0].split("Invitations awaiting")[0]
+        == said[1].split("Invitations awaiting")[0]
+    )
 
 
 @pytest.mark.parametrize(
     ("posted", "expected"),
     [
         (
-            {"email": "nobody@example.org", "role": Role.OPENER},
-            "E-mail address of their account: No account uses this e-mail address.",
+            {"email": "not an address", "role": Role.OPENER},
+            "E-mail address: Enter a valid email address.",
         ),
         (
             {"email": "paul@example.org", "role": Role.BIDDER},
@@ -127,11 +156,11 @@ def test_an_admin_adds_a_member_who_is_told_by_mail(
         ),
         (
             {"email": "", "role": Role.OPENER},
-            "E-mail address of their account: This field is required.",
+            "E-mail address: This field is required.",
         ),
     ],
 )
-def test_adding_a_member_wrongly_names_the_field(
+def test_inviting_a_member_wrongly_names_the_field(
     client, buyer, admin, posted, expected
 ):
     UserFactory(email="paul@example.org")
@@ -171,14 +200,18 @@ def test_removing_takes_post_only(client, buyer, admin):
     assert client.get(remove_url(own)).status_code == 405
 
 
-def test_a_member_who_does_not_manage_sees_members_but_no_controls(client, buyer):
+def test_a_member_who_does_not_manage_sees_members_but_no_controls(
+    client, buyer, admin
+):
+    actions.add_member(admin, buyer, email="paul@example.org", role=Role.OPENER)
     agent = member(buyer, Role.BUYER_AGENT)
     client.force_login(agent)
 
     response = client.get(members_url(buyer))
 
     assert "Remove" not in page_text(response)
-    assert "Add a member" not in page_text(response)
+    assert "Invite a member" not in page_text(response)
+    assert "Invitations awaiting an answer" not in page_text(response)
 
 
 def test_the_members_page_of_another_organisation_is_not_found(client, admin):

@@ -3,13 +3,19 @@
 Every other app asks these functions; none reads Membership itself.
 """
 
+import hashlib
+
+from django.utils.translation import gettext as _
+
 from mutualis.accounts.models import (
+    Invitation,
     Membership,
     Organisation,
     OrganisationKind,
     Role,
     User,
 )
+from mutualis.core.time import now
 
 BUYER_STAFF = (Role.BUYER_ADMIN, Role.BUYER_AGENT)
 COMPANY_STAFF = (Role.COMPANY_ADMIN, Role.BIDDER)
@@ -122,6 +128,69 @@ def admins_of(organisation):
         memberships__organisation=organisation,
         memberships__role=admin_role,
     ).order_by("full_name")
+
+
+def pending_invitations_of(organisation):
+    """The open invitations of `organisation`, for those who manage its members."""
+    return Invitation.objects.filter(
+        organisation=organisation,
+        accepted_at=None,
+        declined_at=None,
+        expires_at__gt=now(),
+    ).order_by("email", "role")
+
+
+def token_digest(token):
+    """What is kept of an invitation link's token: 256 random bits need no salt."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(token):
+    """The invitation whose link carries `token`, answered or not; None if none."""
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_digest=token_digest(token))
+        .first()
+    )
+
+
+def invitations_for(user):
+    """The open invitations mailed to `user`'s address, with their organisations."""
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            email__iexact=user.email,
+            accepted_at=None,
+            declined_at=None,
+            expires_at__gt=now(),
+        )
+        .select_related("organisation", "invited_by")
+        .order_by("organisation__name", "role")
+    )
+
+
+def invitation_refusal(user, invitation):
+    """Why `user` may not answer `invitation`, or None.
+
+    Only the holder of the address it was mailed to may; the address is not
+    repeated to anyone else.
+    """
+    if not user.is_authenticated or user.email.lower() != invitation.email.lower():
+        return _(
+            "This invitation was sent to another e-mail address. Log in with the "
+            "account of the address that received it."
+        )
+    if invitation.accepted_at is not None:
+        return _("This invitation has already been accepted.")
+    if invitation.declined_at is not None:
+        return _("This invitation has already been declined.")
+    if invitation.expires_at <= now():
+        return _(
+            "This invitation has expired. Ask the organisation's admin to invite "
+            "you again."
+        )
+    return None
 
 
 def forget_roles(user):

@@ -4,7 +4,10 @@ Each action checks permission, commits in one transaction with its journal entry
 and sends mail only after the commit.
 """
 
+import datetime as dt
 import re
+import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,14 +15,15 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.accounts import access
 from mutualis.accounts.identifiers import business_identifiers
 from mutualis.accounts.models import (
     ROLES_BY_KIND,
+    Invitation,
     Membership,
     Organisation,
     OrganisationKind,
@@ -27,22 +31,21 @@ from mutualis.accounts.models import (
     User,
 )
 from mutualis.core.journal import record
+from mutualis.core.time import now
 
 EMAIL_TAKEN = _(
     "An account already uses this e-mail address. If it is yours, log in, or "
     "reset your password if you have forgotten it."
 )
-# Someone told whom to ask for access gets at most this many names.
-ADMINS_NAMED = 3
+INVITATION_VALIDITY = dt.timedelta(days=14)
 
 
 def sign_up(*, email, full_name, password, language):
     """Create and return the account of a person signing up.
 
-    The caller has run the password validators (the sign-up form does).
-    TODO(email-verification): confirm the address by a mailed link before the
-    account can be added to an organisation; until then an admin adding a member by
-    e-mail trusts that whoever signed up with it owns the mailbox.
+    The caller has run the password validators (the sign-up form does). The
+    address is not confirmed here: joining an organisation takes the link of an
+    invitation mailed to it.
     """
     email = User.objects.normalize_email(email.strip()).lower()
     _require({"email": email, "full_name": full_name.strip()})
@@ -91,7 +94,7 @@ def register_business(
     """Register a business with `user` as its company admin, and return it.
 
     A French business gives its SIRET, another Member State's its VAT number; one
-    already registered is refused, saying whom to ask for access.
+    already registered is refused, saying how to join it.
     """
     if not user.is_authenticated or not user.is_active:
         raise PermissionDenied
@@ -160,9 +163,24 @@ def _check_place(country, values):
     if country == "FR":
         required.append("postcode")
     _require({field: place[field] for field in required})
-    if country == "FR" and not re.fullmatch(r"\d{5}", place["postcode"]):
-        raise ValidationError({"postcode": _("A French postcode has 5 digits.")})
+    if country == "FR":
+        _check_french_postcode(place["postcode"])
     return place
+
+
+def _check_french_postcode(postcode):
+    if not re.fullmatch(r"\d{5}", postcode):
+        raise ValidationError({"postcode": _("A French postcode has 5 digits.")})
+    # 2A and 2B are département codes, not postcodes: Corsican postcodes start with 20.
+    if not (1 <= int(postcode[:2]) <= 95 or postcode[:2] in ("97", "98")):
+        raise ValidationError(
+            {
+                "postcode": _(
+                    "This is not a French postcode: it starts with the number of a "
+                    "département, 01 to 95, or 97 or 98 overseas."
+                )
+            }
+        )
 
 
 def _refuse_if_registered(siret, vat_number):
@@ -179,91 +197,154 @@ def _refuse_if_registered(siret, vat_number):
 
 
 def _already_registered(field, organisation):
-    names = [
-        admin.full_name
-        for admin in access.admins_of(organisation)[:ADMINS_NAMED]
-        if admin.full_name
-    ]
+    # Nobody's name: the page must not tell a stranger who works for the business.
     if field == "siret":
-        first = gettext("This SIRET is already registered, for “%(name)s”.")
-    else:
-        first = gettext("This VAT number is already registered, for “%(name)s”.")
-    if names:
-        then = ngettext(
-            "Ask its admin, %(admins)s, to add you as a member.",
-            "Ask one of its admins (%(admins)s) to add you as a member.",
-            len(names),
+        message = _(
+            "This SIRET is already registered, for “%(name)s”. Its administrator "
+            "can invite you to join it, or the platform's support can help."
         )
     else:
-        then = gettext("Ask the platform's support to add you as a member.")
+        message = _(
+            "This VAT number is already registered, for “%(name)s”. Its "
+            "administrator can invite you to join it, or the platform's support "
+            "can help."
+        )
     return ValidationError(
-        f"{first} {then}",
-        code="already_registered",
-        params={"name": organisation.name, "admins": ", ".join(names)},
+        message, code="already_registered", params={"name": organisation.name}
     )
 
 
 def add_member(actor, organisation, *, email, role):
-    """Give the person with account `email` the `role` in `organisation`."""
+    """Invite `email` to hold `role` in `organisation`, and return the invitation.
+
+    Nothing changes until the owner of the address accepts; whether an account uses
+    it is not told. The returned invitation carries its link's `token`, kept nowhere
+    else; inviting again renews the open invitation and its link.
+    """
     if not access.can_manage_members(actor, organisation):
         raise PermissionDenied
     if role not in ROLES_BY_KIND.get(organisation.kind, set()):
         raise ValidationError(
             {"role": _("This role does not exist in this kind of organisation.")}
         )
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None:
-        raise ValidationError(
-            {
-                "email": _(
-                    "No account uses this e-mail address. Ask the person to sign up, "
-                    "then add them."
-                )
-            }
-        )
+    email = User.objects.normalize_email(email.strip()).lower()
+    _require({"email": email})
+    token = secrets.token_urlsafe(32)
+    at = now()
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(
-            user=user, organisation=organisation, role=role
-        )
-        if not created:
+        if Membership.objects.filter(
+            organisation=organisation, role=role, user__email__iexact=email
+        ).exists():
             raise ValidationError(
                 {
                     "role": ValidationError(
-                        _("%(name)s already holds this role."),
-                        params={"name": user.full_name},
+                        _("%(email)s already holds this role."),
+                        params={"email": email},
                     )
                 }
             )
+        invitation, _created = Invitation.objects.update_or_create(
+            organisation=organisation,
+            email=email,
+            role=role,
+            accepted_at=None,
+            declined_at=None,
+            defaults={
+                "invited_by": actor,
+                "token_digest": access.token_digest(token),
+                "created_at": at,
+                "expires_at": at + INVITATION_VALIDITY,
+            },
+        )
         record(
-            "accounts.member-added",
+            "accounts.member-invited",
             actor=actor,
             obj=organisation,
-            user=user.pk,
+            invitation=invitation.pk,
             role=role,
         )
-        transaction.on_commit(lambda: _tell_member_added(membership, actor))
+        transaction.on_commit(lambda: _send_invitation(invitation, token))
+    invitation.token = token
+    return invitation
+
+
+def _send_invitation(invitation, token):
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    language = user.language if user else settings.LANGUAGE_CODE
+    zone = invitation.organisation.time_zone
+    with translation.override(language), timezone.override(zone):
+        url = reverse("web:invitation", kwargs={"token": token})
+        context = {
+            "actor": invitation.invited_by,
+            "organisation": invitation.organisation,
+            "role": invitation.get_role_display(),
+            "platform_name": settings.MUTUALIS_PLATFORM_NAME,
+            "url": settings.MUTUALIS_BASE_URL + url,
+            "signup_url": settings.MUTUALIS_BASE_URL
+            + reverse("web:signup")
+            + "?"
+            + urlencode({"next": url}),
+            "expires_at": invitation.expires_at,
+        }
+        subject = gettext(
+            "%(platform)s: you are invited to be %(role)s of %(organisation)s"
+        ) % {
+            "platform": settings.MUTUALIS_PLATFORM_NAME,
+            "role": context["role"],
+            "organisation": invitation.organisation.name,
+        }
+        body = render_to_string("accounts/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def accept_invitation(user, invitation):
+    """Give `user` the role `invitation` offers them, and return the membership."""
+    with transaction.atomic():
+        invitation = _answerable(user, invitation)
+        invitation.accepted_at = now()
+        invitation.save(update_fields=["accepted_at"])
+        membership, _created = Membership.objects.get_or_create(
+            user=user, organisation=invitation.organisation, role=invitation.role
+        )
+        record(
+            "accounts.invitation-accepted",
+            actor=user,
+            obj=invitation.organisation,
+            invitation=invitation.pk,
+            user=user.pk,
+            role=invitation.role,
+        )
     access.forget_roles(user)
     return membership
 
 
-def _tell_member_added(membership, actor):
-    user = membership.user
-    with translation.override(user.language):
-        context = {
-            "user": user,
-            "actor": actor,
-            "organisation": membership.organisation,
-            "role": membership.get_role_display(),
-            "platform_name": settings.MUTUALIS_PLATFORM_NAME,
-            "url": settings.MUTUALIS_BASE_URL + reverse("web:dashboard"),
-        }
-        subject = gettext("%(platform)s: you are now %(role)s of %(organisation)s") % {
-            "platform": settings.MUTUALIS_PLATFORM_NAME,
-            "role": context["role"],
-            "organisation": membership.organisation.name,
-        }
-        body = render_to_string("accounts/email/member_added.txt", context)
-    send_mail(subject, body, None, [user.email])
+def decline_invitation(user, invitation):
+    """Refuse the role `invitation` offers `user`; the link then stops working."""
+    with transaction.atomic():
+        invitation = _answerable(user, invitation)
+        invitation.declined_at = now()
+        invitation.save(update_fields=["declined_at"])
+        record(
+            "accounts.invitation-declined",
+            actor=user,
+            obj=invitation.organisation,
+            invitation=invitation.pk,
+            role=invitation.role,
+        )
+    return invitation
+
+
+def _answerable(user, invitation):
+    # Locked and read again: a second click or another tab must find it answered.
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=invitation.pk)
+    )
+    refusal = access.invitation_refusal(user, invitation)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return invitation
 
 
 def remove_role(actor, membership):

@@ -1,4 +1,4 @@
-"""The forms people fill in to sign up, log in, register a business, add a member."""
+"""The forms people fill in to sign up, log in, register a business, invite a member."""
 
 import math
 
@@ -55,7 +55,7 @@ class EmailAuthenticationForm(AuthenticationForm):
             ratelimit.record_failure(email, address)
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
-        ratelimit.clear(email)
+        ratelimit.clear(email, address)
         return self.cleaned_data
 
 
@@ -193,8 +193,11 @@ class BusinessRegistrationForm(forms.Form):
 
 class AddMemberForm(forms.Form):
     email = forms.EmailField(
-        label=_("E-mail address of their account"),
-        help_text=_("The person must have signed up already."),
+        label=_("E-mail address"),
+        help_text=_(
+            "We send the person an invitation; they become a member once they "
+            "accept it, logged in with this address."
+        ),
     )
     role = forms.ChoiceField(label=_("Role"))
 

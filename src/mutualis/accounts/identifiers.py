@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 LA_POSTE_SIREN = "356000000"
 LA_POSTE_HEAD_OFFICE_SIRET = "35600000000048"
 
+# Passes Luhn, yet INSEE gives it to no one.
+NULL_SIREN = "000000000"
+
 # The Member States by ISO 3166 code; Greece's VAT numbers start with EL, not GR.
 EU_MEMBER_STATES = {
     "AT": _("Austria"),
@@ -109,6 +112,11 @@ def validate_siren(value):
         raise ValidationError(
             _("This SIREN is not valid: its check digit is wrong."), code="siren_key"
         )
+    if siren == NULL_SIREN:
+        raise ValidationError(
+            _("This SIREN is not valid: INSEE gives 000000000 to no one."),
+            code="siren_null",
+        )
     return siren
 
 
@@ -127,6 +135,11 @@ def validate_siret(value):
     if not siret_key_valid(siret):
         raise ValidationError(
             _("This SIRET is not valid: its check digit is wrong."), code="siret_key"
+        )
+    if siret[:9] == NULL_SIREN:
+        raise ValidationError(
+            _("This SIRET is not valid: INSEE gives SIREN 000000000 to no one."),
+            code="siren_null",
         )
     return siret
 

@@ -241,3 +241,53 @@ class ApiToken(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class Invitation(models.Model):
+    """An offer of a role, mailed to an address; the membership exists once accepted.
+
+    Only the SHA-256 of the link's token is kept. One invitation is open at a time
+    for an address, role and organisation: inviting again renews it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token_digest = models.CharField(
+        _("SHA-256 of the token"), max_length=64, unique=True
+    )
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email", "role"],
+                condition=models.Q(accepted_at=None, declined_at=None),
+                name="invitation_one_open_per_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_role_display()} — {self.organisation}"
+
+    @property
+    def is_answered(self):
+        return self.accepted_at is not None or self.declined_at is not None

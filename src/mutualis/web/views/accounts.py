@@ -1,4 +1,4 @@
-"""Pages for people and organisations: sign-up, login, my space, members."""
+"""Pages for people and organisations: sign-up, login, my space, members, invitations."""
 
 from itertools import groupby
 
@@ -86,9 +86,11 @@ def dashboard(request):
         {"organisation": organisation, "roles": [m.get_role_display() for m in group]}
         for organisation, group in groupby(memberships, key=lambda m: m.organisation)
     ]
-    return render(
-        request, TEMPLATES + "dashboard.html", {"organisations": organisations}
-    )
+    context = {
+        "organisations": organisations,
+        "invitations": access.invitations_for(request.user),
+    }
+    return render(request, TEMPLATES + "dashboard.html", context)
 
 
 @login_required
@@ -146,6 +148,9 @@ def organisation_members(request, pk):
         "organisation": organisation,
         "members": members,
         "can_manage": can_manage,
+        "invitations": access.pending_invitations_of(organisation)
+        if can_manage
+        else [],
         "form": form,
     }
     return render(request, TEMPLATES + "organisation_members.html", context)
@@ -157,16 +162,73 @@ def _add_member(request, organisation, form):
     if not form.is_valid():
         return False
     try:
-        membership = actions.add_member(request.user, organisation, **form.cleaned_data)
+        invitation = actions.add_member(request.user, organisation, **form.cleaned_data)
     except ValidationError as error:
         form.add_error(None, error)
         return False
+    # The same words whether or not an account uses the address.
     messages.success(
         request,
-        _("%(name)s is now %(role)s.")
-        % {"name": membership.user.full_name, "role": membership.get_role_display()},
+        _("Invitation sent to %(email)s, to be %(role)s.")
+        % {"email": invitation.email, "role": invitation.get_role_display()},
     )
     return True
+
+
+@login_required
+def invitation(request, token):
+    """The page an invitation's link opens: its invitee accepts or declines it."""
+    found = access.invitation_by_token(token)
+    refusal = (
+        access.invitation_refusal(request.user, found)
+        if found
+        else _(
+            "This invitation link is not valid: it may have been replaced by a newer "
+            "invitation. Ask the organisation's admin to invite you again."
+        )
+    )
+    if refusal:
+        context = {"refusal": refusal}
+        return render(request, TEMPLATES + "invitation.html", context, status=403)
+    if request.method == "POST":
+        return _answer(request, found)
+    return render(request, TEMPLATES + "invitation.html", {"invitation": found})
+
+
+@require_POST
+@login_required
+def invitation_answer(request, pk):
+    """Accept or decline, from my space, an invitation mailed to my address."""
+    found = get_object_or_404(access.invitations_for(request.user), pk=pk)
+    return _answer(request, found)
+
+
+def _answer(request, found):
+    try:
+        if request.POST.get("answer") == "accept":
+            membership = actions.accept_invitation(request.user, found)
+        else:
+            actions.decline_invitation(request.user, found)
+            membership = None
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+        return redirect("web:dashboard")
+    if membership is None:
+        messages.success(
+            request,
+            _("You declined to join %(organisation)s.")
+            % {"organisation": found.organisation.name},
+        )
+        return redirect("web:dashboard")
+    messages.success(
+        request,
+        _("You are now %(role)s of %(organisation)s.")
+        % {
+            "role": membership.get_role_display(),
+            "organisation": membership.organisation.name,
+        },
+    )
+    return redirect("web:organisation-detail", pk=membership.organisation_id)
 
 
 @require_POST
@@ -236,6 +298,8 @@ urlpatterns = [
         organisation_members,
         name="organisation-members",
     ),
+    path("invitations/<int:pk>/answer/", invitation_answer, name="invitation-answer"),
+    path("invitations/<str:token>/", invitation, name="invitation"),
     path(
         "organisations/<int:pk>/members/<int:membership_pk>/remove/",
         organisation_role_remove,
