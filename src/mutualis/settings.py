@@ -227,6 +227,11 @@ X_FRAME_OPTIONS = "DENY"
 
 MUTUALIS_LOGIN_ATTEMPTS = env_int("MUTUALIS_LOGIN_ATTEMPTS", 5)
 MUTUALIS_LOGIN_WINDOW_SECONDS = env_int("MUTUALIS_LOGIN_WINDOW_SECONDS", 900)
+MUTUALIS_LOGIN_ATTEMPTS_PER_ADDRESS = env_int("MUTUALIS_LOGIN_ATTEMPTS_PER_ADDRESS", 50)
+# The META key a trusted reverse proxy puts the client's address in, such as
+# HTTP_X_FORWARDED_FOR; empty, REMOTE_ADDR is the client's. Never set it without
+# such a proxy: clients could then name any address they like.
+MUTUALIS_CLIENT_ADDRESS_HEADER = env("MUTUALIS_CLIENT_ADDRESS_HEADER", "")
 
 CACHES = {
     "default": {

@@ -6,6 +6,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
+from mutualis.accounts.models import User
 from mutualis.core.journal import entries_for
 from tests.accounts.html import csrf_token, form_labels, page_text
 from tests.factories import UserFactory
@@ -126,7 +127,9 @@ def test_logout_takes_post_only(client):
 @pytest.fixture
 def three_attempts(settings):
     settings.MUTUALIS_LOGIN_ATTEMPTS = 3
+    settings.MUTUALIS_LOGIN_ATTEMPTS_PER_ADDRESS = 6
     settings.MUTUALIS_LOGIN_WINDOW_SECONDS = 900
+    settings.MUTUALIS_CLIENT_ADDRESS_HEADER = ""
 
 
 def test_after_too_many_failures_even_the_right_password_waits(client, three_attempts):
@@ -151,7 +154,7 @@ def test_one_address_guessing_several_accounts_is_stopped(client, three_attempts
     UserFactory(email="target@example.org")
     address = {"REMOTE_ADDR": "203.0.113.9"}
 
-    for number in range(3):
+    for number in range(6):
         log_in(client, f"person{number}@example.org", "guess", **address)
     refused = log_in(client, "target@example.org", **address)
     elsewhere = log_in(Client(), "target@example.org", REMOTE_ADDR="198.51.100.1")
@@ -160,6 +163,70 @@ def test_one_address_guessing_several_accounts_is_stopped(client, three_attempts
         refused
     )
     assert elsewhere["Location"] == "/me/"
+
+
+def test_a_competitor_failing_on_purpose_does_not_lock_the_bidder_out(
+    client, three_attempts
+):
+    UserFactory(email="bidder@example.org")
+    start = dt.datetime(2027, 3, 1, 15, 50, tzinfo=dt.UTC)
+    competitor = Client()
+
+    with time_machine.travel(start, tick=False):
+        for _ in range(10):
+            log_in(competitor, "bidder@example.org", "guess", REMOTE_ADDR="192.0.2.66")
+        blocked = log_in(competitor, "bidder@example.org", REMOTE_ADDR="192.0.2.66")
+        owner = log_in(client, "bidder@example.org", REMOTE_ADDR="198.51.100.7")
+
+    assert "Too many failed login attempts." in page_text(blocked)
+    assert owner["Location"] == "/me/"
+
+
+def test_an_address_locked_for_guessing_does_not_lock_the_superuser_elsewhere(
+    client, three_attempts
+):
+    User.objects.create_superuser("root@example.org", PASSWORD, full_name="Root")
+    for number in range(7):
+        log_in(Client(), f"p{number}@example.org", "guess", REMOTE_ADDR="192.0.2.66")
+
+    accepted = log_in(client, "root@example.org", REMOTE_ADDR="198.51.100.7")
+
+    assert accepted["Location"] == "/me/"
+
+
+def test_behind_a_proxy_failures_count_for_the_forwarded_address(
+    client, three_attempts, settings
+):
+    settings.MUTUALIS_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    UserFactory(email="claire@example.org")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+
+    for _ in range(3):
+        log_in(
+            Client(),
+            "claire@example.org",
+            "guess",
+            HTTP_X_FORWARDED_FOR="192.0.2.66",
+            **proxy,
+        )
+    refused = log_in(
+        Client(), "claire@example.org", HTTP_X_FORWARDED_FOR="192.0.2.66", **proxy
+    )
+    # A client cannot pass for another by writing the header itself: the proxy
+    # appends the address it saw, and that right-most one counts.
+    forged = log_in(
+        Client(),
+        "claire@example.org",
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 192.0.2.66",
+        **proxy,
+    )
+    accepted = log_in(
+        client, "claire@example.org", HTTP_X_FORWARDED_FOR="203.0.113.4", **proxy
+    )
+
+    assert "Too many failed login attempts." in page_text(refused)
+    assert "Too many failed login attempts." in page_text(forged)
+    assert accepted["Location"] == "/me/"
 
 
 def test_login_refuses_a_post_without_csrf_token():
@@ -243,6 +310,21 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
 
     assert "If an account uses this address, a message" in page_text(response)
     assert mail.outbox == []
+
+
+def test_password_reset_answers_alike_for_known_unknown_and_disabled_addresses():
+    UserFactory(email="claire@example.org")
+    UserFactory(email="gone@example.org", is_active=False)
+
+    answers = []
+    for email in ("claire@example.org", "nobody@example.org", "gone@example.org"):
+        response = Client().post("/password-reset/", {"email": email})
+        page = Client().get(response["Location"])
+        answers.append((response.status_code, response["Location"], page_text(page)))
+
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][1] == "/password-reset/sent/"
+    assert [m.to for m in mail.outbox] == [["claire@example.org"]]
 
 
 def test_a_used_reset_link_is_refused(client):

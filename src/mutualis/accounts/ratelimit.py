@@ -1,10 +1,13 @@
-"""Login throttling: too many failures for one e-mail or one address lock it a while.
+"""Login throttling: too many failures for one e-mail from one address lock that pair.
 
-Failures are counted in Django's cache, one list of instants per e-mail and per client
-address, kept for MUTUALIS_LOGIN_WINDOW_SECONDS. After MUTUALIS_LOGIN_ATTEMPTS
-failures within that window, attempts are refused until the oldest one leaves it.
-Reading and writing a list is not atomic: failures in parallel may count once. That
-still slows guessing to a handful per window, which is the point.
+Failures are counted in Django's cache, kept for MUTUALIS_LOGIN_WINDOW_SECONDS: per
+(e-mail, client address) pair, limited to MUTUALIS_LOGIN_ATTEMPTS, and per client
+address, limited to the much higher MUTUALIS_LOGIN_ATTEMPTS_PER_ADDRESS. Nothing is
+counted per e-mail alone, so failures from elsewhere never lock out the account's
+owner: a competitor cannot keep a bidder from logging in before a deadline. Past a
+limit, attempts are refused until the oldest failure leaves the window. Reading and
+writing a list is not atomic: failures in parallel may count once. That still slows
+guessing to a handful per window, which is the point.
 """
 
 import datetime as dt
@@ -19,22 +22,35 @@ from mutualis.core.time import now
 def client_address(request):
     """The address the request came from.
 
-    TODO(proxy-address): behind a reverse proxy REMOTE_ADDR is the proxy's; read the
-    forwarded address once the deployment names a trusted proxy header.
+    Behind a reverse proxy, MUTUALIS_CLIENT_ADDRESS_HEADER names the META key the
+    proxy fills (e.g. HTTP_X_FORWARDED_FOR); its right-most entry is the one the
+    trusted proxy appended, those before it being the client's own say.
     """
     if request is None:
         return ""
+    header = settings.MUTUALIS_CLIENT_ADDRESS_HEADER
+    if header:
+        forwarded = [part.strip() for part in request.META.get(header, "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if forwarded:
+            return forwarded[-1]
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _keys(email, address):
+def _limits(email, address):
+    """{cache key: limit} of the counts that apply to `email` from `address`."""
     # Hashed: cache keys must not carry personal data, and stay short and ASCII.
-    keys = []
+    limits = {}
     if email:
-        keys.append("login-failures:email:" + _digest(email.strip().lower()))
+        pair = email.strip().lower() + "\n" + address
+        limits["login-failures:pair:" + _digest(pair)] = (
+            settings.MUTUALIS_LOGIN_ATTEMPTS
+        )
     if address:
-        keys.append("login-failures:address:" + _digest(address))
-    return keys
+        limits["login-failures:address:" + _digest(address)] = (
+            settings.MUTUALIS_LOGIN_ATTEMPTS_PER_ADDRESS
+        )
+    return limits
 
 
 def _digest(value):
@@ -47,11 +63,10 @@ def _recent_failures(key, at):
 
 
 def blocked_until(email, address):
-    """The instant from which `email` and `address` may try again; None if now."""
+    """The instant from which `email` may try again from `address`; None if now."""
     at = now()
-    limit = settings.MUTUALIS_LOGIN_ATTEMPTS
     ends = []
-    for key in _keys(email, address):
+    for key, limit in _limits(email, address).items():
         failures = _recent_failures(key, at)
         if len(failures) >= limit:
             ends.append(failures[-limit] + settings.MUTUALIS_LOGIN_WINDOW_SECONDS)
@@ -62,18 +77,20 @@ def blocked_until(email, address):
 
 def record_failure(email, address):
     at = now()
-    limit = settings.MUTUALIS_LOGIN_ATTEMPTS
-    for key in _keys(email, address):
+    for key, limit in _limits(email, address).items():
         failures = [*_recent_failures(key, at), at.timestamp()]
         cache.set(
             key, failures[-limit:], timeout=settings.MUTUALIS_LOGIN_WINDOW_SECONDS
         )
 
 
-def clear(email):
-    """Forget the failures for `email`, after its owner logged in.
+def clear(email, address):
+    """Forget the failures of `email` from `address`, after its owner logged in.
 
-    The address's count stays: one good account must not reset an address that
-    is guessing the passwords of others.
+    The address's own count stays: one good account must not reset an address
+    that is guessing the passwords of others.
     """
-    cache.delete_many(_keys(email, ""))
+    pair = [
+        key for key in _limits(email, address) if key.startswith("login-failures:pair:")
+    ]
+    cache.delete_many(pair)
