@@ -294,3 +294,23 @@ def test_the_register_and_journal_name_the_share_hand_over(bid, sealed, three):
     assert [e.user for e in events] == [three[0].user]
     assert entry.data == {"bids": [bid.receipt_number]}
     assert "share" not in json.dumps(entry.data).replace("shares", "")
+
+
+def test_one_wrong_share_among_more_than_k_still_fails(bid, sealed, three):
+    in_session(sealed, *three)
+    share = bytearray(SubmittedShare.objects.get(bid=bid, key=three[2].key).share)
+    share[0] ^= 0xFF
+    SubmittedShare.objects.filter(bid=bid, key=three[2].key).update(share=bytes(share))
+
+    with at(AFTER), pytest.raises(opening.OpeningError, match="a share is wrong"):
+        actions.open_sealed_bid(three[0].user, bid)
+
+
+def test_the_journal_names_the_keys_whose_shares_opened_the_bid(bid, sealed, three):
+    in_session(sealed, three[0], three[2])
+
+    with at(AFTER):
+        actions.open_sealed_bid(three[0].user, bid)
+
+    entry = entries_for(bid).get(action="bid.unsealed")
+    assert entry.data == {"keys": sorted([three[0].key.pk, three[2].key.pk])}

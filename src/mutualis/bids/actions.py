@@ -351,31 +351,29 @@ def open_sealed_bid(user, bid):
     The files are decrypted, checked and scanned before the one transaction that
     marks the bid opened; a failure removes every decrypted file.
     """
-    access.require_open_bids(user, bid.consultation)
+    access.require_open_bids(user, _fresh(bid.consultation))
     if not (bid.sealing == Sealing.AGE and bid.is_valid):
         raise PermissionDenied(_("Only a valid sealed bid can be opened this way."))
-    shares = [
-        bytes(item.share)
-        for item in SubmittedShare.objects.filter(bid=bid).order_by("pk")
-    ]
-    identity = opening.recover_identity(bid, shares)
+    submitted = list(SubmittedShare.objects.filter(bid=bid).order_by("pk"))
+    identity = opening.recover_identity(bid, [bytes(s.share) for s in submitted])
     opened = opening.decrypt_bid(bid, identity)
     try:
         with transaction.atomic():
-            bid = _record_opening(user, bid, opened)
+            bid = _record_opening(user, bid, opened, [s.key_id for s in submitted])
     except BaseException:
         storage.discard([item.opened_as for item in opened])
         raise
     return bid
 
 
-def _record_opening(user, bid, opened):
+def _record_opening(user, bid, opened, keys_used):
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.state != BidState.RECEIVED:
         raise opening.OpeningError(bid, _("it is no longer waiting for opening."))
     at = now()
     for item in opened:
         _record_opened_file(user, item)
+    record("bid.unsealed", actor=user, obj=bid, at=at, keys=sorted(keys_used))
     _open_or_set_aside(user, bid, at)
     SubmittedShare.objects.filter(bid=bid).delete()
     return bid

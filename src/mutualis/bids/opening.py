@@ -144,7 +144,9 @@ def recover_identity(bid, shares):
             % {"count": len(shares), "threshold": threshold},
         )
     try:
-        identity = identity_from_secret(shamir.combine(shares[:threshold]))
+        # Every share handed over, not just k: one wrong share among more than k
+        # then still fails loudly instead of being outvoted silently.
+        identity = identity_from_secret(shamir.combine(shares))
     except (shamir.ShareError, SealingError, pyrage.IdentityError) as error:
         raise OpeningError(bid, _("the shares do not combine (%s).") % error) from None
     if str(identity.to_public()) != bid.manifest["bid_recipient"]:
