@@ -99,17 +99,25 @@ BUSINESSES = {
 
 
 def build():
-    """Create the demo once; return the accounts to print (empty if it exists)."""
-    if User.objects.filter(email=MARKER).exists():
-        return []
-    with transaction.atomic():
-        organisations = _organisations()
-        users = _users(organisations)
-    _consultations(organisations, users)
-    return [
-        Account(email, name, str(organisations[key]), _roles_text(users[email], key))
-        for email, name, key, _ in people()
-    ]
+    """Create the demo unless it exists; return (created, the accounts to print)."""
+    created = not User.objects.filter(email=MARKER).exists()
+    if created:
+        with transaction.atomic():
+            organisations = _organisations()
+            users = _users(organisations)
+        _consultations(organisations, users)
+    return created, demo_accounts()
+
+
+def demo_accounts():
+    listed = []
+    for email, name, _key, _roles in people():
+        user = User.objects.get(email=email)
+        memberships = user.memberships.select_related("organisation").order_by("role")
+        organisation = memberships[0].organisation if memberships else ""
+        roles = ", ".join(str(Role(m.role).label) for m in memberships)
+        listed.append(Account(email, name, str(organisation), roles))
+    return listed
 
 
 def _organisations():
@@ -143,10 +151,6 @@ def _users(organisations):
                 user=user, organisation=organisations[key], role=role
             )
     return users
-
-
-def _roles_text(user, key):
-    return ", ".join(str(Role(m.role).label) for m in user.memberships.order_by("role"))
 
 
 def _cpv(code):

@@ -18,10 +18,9 @@ class Command(BaseCommand):
             f"Real TED eForms notices: {len(taken)} of {len(results)} imported"
             " (prior-information and qualification-system notices open no procedure)"
         )
-        accounts = builder.build()
-        if not accounts:
-            self.stdout.write("The demo is already loaded.")
-            return
+        created, accounts = builder.build()
+        if not created:
+            self.stdout.write("The demo was already loaded; its accounts:")
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {builder.PASSWORD}):")
         for account in accounts:

@@ -1,22 +1,22 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from mutualis.exchange.importer import Status, import_notices, shipped_notices
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    # argparse prints help text as it is: command-line help stays in English.
+    help = (
         "Import eForms notices (contract notices and contract award notices) into "
         "consultations. Importing a notice again changes nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="*", help=_("eForms XML files"))
+        parser.add_argument("files", nargs="*", help="eForms XML files")
         parser.add_argument(
             "--shipped",
             action="store_true",
-            help=_("import the real TED notices shipped with Mutualis"),
+            help="import the real TED notices shipped with Mutualis",
         )
 
     def handle(self, *args, files, shipped, **options):
