@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -314,3 +315,18 @@ def test_the_journal_names_the_keys_whose_shares_opened_the_bid(bid, sealed, thr
 
     entry = entries_for(bid).get(action="bid.unsealed")
     assert entry.data == {"keys": sorted([three[0].key.pk, three[2].key.pk])}
+
+
+def test_opening_streams_a_large_file(bidder, business, sealed, three, tmp_path):
+    content = bytes(range(256)) * (32 * 4096)  # 32 MiB
+    big = sealed_bid(bidder, business, sealed, tmp_path, files={"plans.dwg": content})
+    in_session(sealed, three[0], three[1])
+
+    with at(AFTER):
+        tracemalloc.start()
+        actions.open_sealed_bid(three[0].user, big)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+    assert big.files.get().plain_size == len(content)
+    assert peak < 8 * 1024 * 1024

@@ -5,6 +5,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import tracemalloc
 import uuid
 
 import pyrage
@@ -299,3 +300,21 @@ def test_the_command_fetches_sealing_json_from_the_server(
     assert manifest["consultation"] == sealed_consultation.pk
     assert [s["opener_key"] for s in manifest["shares"]] == [o.key.pk for o in three]
     assert sealing.validate_manifest(manifest, sealed_consultation) == []
+
+
+def test_sealing_streams_a_large_file_instead_of_reading_it_whole(
+    sealed_consultation, three, tmp_path
+):
+    big = tmp_path / "plans.dwg"
+    with big.open("wb") as out:
+        for _ in range(32):
+            out.write(bytes(range(256)) * 4096)  # 32 MiB in 1 MiB writes
+    info = sealing.sealing_info(sealed_consultation)
+
+    tracemalloc.start()
+    manifest = sealing.seal_bid(info, [big], tmp_path / "out")
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    assert manifest["files"][0]["size"] > 32 * 1024 * 1024
+    assert peak < 4 * 1024 * 1024
