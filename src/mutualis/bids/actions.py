@@ -466,6 +466,7 @@ def _locked(consultation):
 def register_key(user, buyer, recipient, label=""):
     """Register `user`'s age recipient as an opener key for `buyer`."""
     access.require_register_key(user, buyer)
+    recipient = recipient.strip()
     problem = keys.recipient_problem(recipient)
     if problem:
         raise ValidationError(
