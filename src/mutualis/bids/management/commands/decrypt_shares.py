@@ -3,14 +3,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from mutualis.bids import keys
 from mutualis.bids.management.commands._passphrase import read_passphrase
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Decrypt the key shares of an opening (shares.json) with your identity "
         "file, and write the document to hand over on the opening page."
     )

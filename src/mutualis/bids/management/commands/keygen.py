@@ -3,14 +3,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from mutualis.bids import keys
 from mutualis.bids.management.commands._passphrase import read_passphrase
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Create an opener's age identity, protected by a passphrase, and print the "
         "recipient to register on the platform."
     )

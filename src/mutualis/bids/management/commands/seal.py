@@ -4,13 +4,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from mutualis.bids import sealing
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Seal a bid's files for a consultation: each file encrypted with age to a "
         "fresh bid key, whose shares go to the opening commission; writes the "
         "sealed files and manifest.json."
