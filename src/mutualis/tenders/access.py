@@ -18,7 +18,7 @@ from mutualis.accounts.access import (
     organisations_of,
 )
 from mutualis.accounts.models import OrganisationKind, Role
-from mutualis.tenders.models import PUBLIC_STATES, TRANSITIONS, Consultation, State
+from mutualis.tenders.models import PUBLIC_STATES, Consultation, State
 
 
 def is_buyer_staff(user, consultation):
