@@ -40,5 +40,7 @@ def hand_over_shares(page, identity_path):
     section = page.get_by_role("region", name="Hand over my shares in this browser")
     section.get_by_label("Identity file (identity.age)").set_input_files(identity_path)
     section.get_by_label("Passphrase").fill(PASSPHRASE)
+    button = section.get_by_role("button", name="Decrypt and hand over my shares")
+    expect(button).to_be_enabled(timeout=SCRYPT_TIMEOUT)
     with page.expect_navigation(timeout=SCRYPT_TIMEOUT):
-        section.get_by_role("button", name="Decrypt and hand over my shares").click()
+        button.click()

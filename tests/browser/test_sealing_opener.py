@@ -157,7 +157,10 @@ def shares_page(page, opener):
 def hand_over(page, path, passphrase=PASSPHRASE):
     page.get_by_label("Identity file (identity.age)").set_input_files(path)
     page.get_by_label("Passphrase").fill(passphrase)
-    page.get_by_role("button", name="Decrypt and hand over my shares").click()
+    button = page.get_by_role("button", name="Decrypt and hand over my shares")
+    # The button waits for the last attempt's scrypt, slow on a busy machine.
+    expect(button).to_be_enabled(timeout=60_000)
+    button.click()
 
 
 def test_the_opener_hands_over_shares_decrypted_in_the_browser(
