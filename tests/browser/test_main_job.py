@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from mutualis.accounts.models import Role
 from mutualis.bids.models import Bid, BidState
@@ -147,6 +148,9 @@ def hand_over(page, axe, consultation, identity, start=False):
     page.goto(f"/buyer/consultations/{consultation.pk}/opening/")
     if start:
         page.get_by_role("button", name="Start the opening session").click()
+    expect(
+        page.get_by_role("button", name="Decrypt and hand over my shares")
+    ).to_be_visible()
     assert_accessible(axe, page)
     hand_over_shares(page, identity)
 
