@@ -8,6 +8,7 @@ import pytest
 from django.templatetags.static import static
 from pyrage import x25519
 
+from mutualis.bids import sealing
 from tests.browser.sealing_support import combine, identity_from_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -102,3 +103,58 @@ def test_the_page_reads_a_bid_secret_as_python_does(crypto_page):
 
     assert identity_from_secret(base64.b64decode(secret)) == identity
     assert str(x25519.Identity.from_str(identity).to_public()) == recipient
+
+
+OPEN_BID = """async ([url, manifest, identities, sealed]) => {
+  const crypto = await import(url);
+  const parts = [];
+  for (const [index, identity] of identities.entries()) {
+    const decrypter = new crypto.Decrypter();
+    decrypter.addIdentity(identity);
+    parts.push(await decrypter.decrypt(crypto.base64.decode(manifest.shares[index].share)));
+  }
+  const secret = await crypto.combine(parts);
+  const words = crypto.bech32.toWords(secret);
+  const identity = crypto.bech32.encode("age-secret-key-", words, 100).toUpperCase();
+  const decrypter = new crypto.Decrypter();
+  decrypter.addIdentity(identity);
+  const inner = await decrypter.decrypt(crypto.base64.decode(manifest.inner), "text");
+  const plain = await decrypter.decrypt(crypto.base64.decode(sealed));
+  const hash = crypto.sha256.create().update(plain).digest();
+  return [
+    await crypto.identityToRecipient(identity),
+    JSON.parse(inner),
+    Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join(""),
+  ];
+}"""
+
+
+def test_a_bid_sealed_by_the_python_tool_opens_in_the_page(crypto_page, tmp_path):
+    page, url = crypto_page
+    openers = [x25519.Identity.generate() for _ in range(3)]
+    info = {
+        "format": "mutualis-sealing/1",
+        "consultation": 12,
+        "lots": [],
+        "threshold": 2,
+        "openers": [
+            {"key": 5 + i, "recipient": str(o.to_public())}
+            for i, o in enumerate(openers)
+        ],
+    }
+    offer = tmp_path / "Mémoire.pdf"
+    offer.write_bytes(b"%PDF-1.7 " * 5000)
+
+    manifest = sealing.seal_bid(info, [offer], tmp_path / "out")
+    sealed = (tmp_path / "out" / "Mémoire.pdf.age").read_bytes()
+    two = {"shares": manifest["shares"][1:], "inner": manifest["inner"]}
+    recipient, inner, sha256 = page.evaluate(
+        OPEN_BID, [url, two, [str(o) for o in openers[1:]], b64(sealed)]
+    )
+
+    assert recipient == manifest["bid_recipient"]
+    digest = hashlib.sha256(offer.read_bytes()).hexdigest()
+    assert inner == {
+        "files": [{"name": "Mémoire.pdf", "size": 45000, "sha256": digest}]
+    }
+    assert sha256 == digest
