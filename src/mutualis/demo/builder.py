@@ -1,20 +1,25 @@
 """The demo: real Burgundy buyers, fictitious businesses, one consultation per phase.
 
 Everything goes through the same actions the pages call, so the journal, the
-download register and the receipts look as they would in production. Consultations
-that must already be past their deadline are built in the present and then moved
-back in time as a whole (dates of the consultation, its bids and its registers).
+download register and the receipts look as they would in production: both openers
+hold real age identities, bids are sealed as the bidder's tool seals them and sent
+through the deposit and upload actions. Consultations that must already be past
+their deadline are built in the present, then their deadline is put just behind
+their deposits and their publication moved back.
 """
 
 import datetime as dt
+import os
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from pyrage import x25519
 
 from mutualis.accounts import actions as accounts
 from mutualis.accounts.models import (
@@ -24,18 +29,20 @@ from mutualis.accounts.models import (
     Role,
     User,
 )
-from mutualis.bids import access as bids_access
 from mutualis.bids import actions as bids
-from mutualis.bids.models import Bid, OpeningEvent
+from mutualis.bids import deposits, keys, sealing
+from mutualis.bids.models import Bid, BidState
 from mutualis.core.journal import record
 from mutualis.core.time import now, to_utc
 from mutualis.demo.pdf import text_pdf
 from mutualis.referential.models import CpvCode, NutsCode
 from mutualis.tenders import actions as tenders
-from mutualis.tenders.models import Consultation, Download, Nature, Procedure
+from mutualis.tenders.models import Consultation, Nature, Procedure
+from mutualis.uploads import actions as uploads
 
 PASSWORD = "mutualis-demo"  # noqa: S105 (printed for the demo's users)
 MARKER = "acheteur@dijon.example"
+OPENERS = ["ouvreur1@dijon.example", "ouvreur2@dijon.example"]
 
 
 @dataclass
@@ -105,8 +112,45 @@ def build():
         with transaction.atomic():
             organisations = _organisations()
             users = _users(organisations)
-        _consultations(organisations, users)
+        identities = _opener_identities(organisations["dijon"], users)
+        _consultations(organisations, users, identities)
     return created, demo_accounts()
+
+
+def identity_path(email):
+    """Where the demo writes the identity file of the opener `email`."""
+    local_part = email.split("@")[0]
+    return Path(settings.DATA_DIR) / "demo" / "identities" / f"{local_part}.age"
+
+
+def identity_files():
+    """(email, identity file) of each demo opener, for the command to print."""
+    return [(email, identity_path(email)) for email in OPENERS]
+
+
+def _opener_identities(buyer, users):
+    """Each opener's age identity, kept as a file under the demo password."""
+    identities = {}
+    for email in OPENERS:
+        identity = keys.generate_identity()
+        _write_private(identity_path(email), keys.protect(identity, PASSWORD))
+        key = bids.register_key(
+            users[email], buyer, str(identity.to_public()), label="Démo"
+        )
+        identities[email] = (identity, key)
+    return identities
+
+
+def _write_private(path, data):
+    """Write `data` to `path`, mode 0600, whole or not at all."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(partial, path)
 
 
 def demo_accounts():
@@ -193,6 +237,7 @@ def _draft(
     lots=(),
     nuts="FRC11",
     days=40,
+    openers=(),
 ):
     consultation = tenders.create_draft(
         agent,
@@ -218,31 +263,64 @@ def _draft(
             main_cpv=_cpv(lot_cpv),
         )
     tenders.add_documents(agent, consultation, _documents(reference, title))
-    _commission(agent, buyer, consultation)
+    # Both openers must act together.
+    bids.set_commission(agent, consultation, openers, threshold=len(openers))
     return consultation
 
 
-def _commission(agent, buyer, consultation):
-    """Both openers' keys, either of whom may open (the demo's bids are plain)."""
-    # TODO(demo-sealing): the identities are thrown away; give the demo openers
-    # identity files once the demo deposits sealed bids.
-    keys = list(bids_access.current_keys(buyer)) or [
-        bids.register_key(m.user, buyer, str(x25519.Identity.generate().to_public()))
-        for m in Membership.objects.filter(organisation=buyer, role=Role.OPENER)
-    ]
-    bids.set_commission(agent, consultation, keys, threshold=1)
-
-
 def _bid_files(business, title):
-    pdf = text_pdf(f"Offre de {business}", [title, "Mémoire technique et prix."])
+    """(name, bytes) of a bid's two files, each with its own text."""
     return [
-        SimpleUploadedFile("Mémoire technique.pdf", pdf, "application/pdf"),
-        SimpleUploadedFile("Acte d'engagement signé.pdf", pdf, "application/pdf"),
+        (
+            "Mémoire technique.pdf",
+            text_pdf(f"Offre de {business}", [title, "Mémoire technique."]),
+        ),
+        (
+            "Acte d'engagement signé.pdf",
+            text_pdf(f"Acte d'engagement de {business}", [title, "Prix et signature."]),
+        ),
     ]
 
 
-def _consultations(organisations, users):
+def _deposit_sealed(user, business, consultation, files):
+    """Seal `files` as the bidder's tool does and send them as a real deposit does."""
+    info = sealing.sealing_info(consultation)
+    with tempfile.TemporaryDirectory() as folder:
+        plain = Path(folder) / "plain"
+        plain.mkdir()
+        for name, data in files:
+            (plain / name).write_bytes(data)
+        sealed = Path(folder) / "sealed"
+        manifest = sealing.seal_bid(info, [plain / name for name, _ in files], sealed)
+        bid, _created = deposits.start_deposit(user, business, consultation, manifest)
+        for bid_file in deposits.deposit_files(bid):
+            path = sealing.sealed_path(sealed, bid_file.name)
+            with path.open("rb") as stream:
+                uploads.receive(bid_file.upload, stream, 0, path.stat().st_size)
+    # The upload finishes the deposit; finishing again is what the API does when
+    # that failed, and a no-op otherwise.
+    bid = deposits.finish_deposit(bid)
+    if bid.state != BidState.RECEIVED:
+        raise RuntimeError(f"demo bid {bid.receipt_number} was not received")
+    return bid
+
+
+def _open_as_openers(users, identities, consultation):
+    """Open as the commission does: a session, each opener's shares, the bids."""
+    first = users[OPENERS[0]]
+    bids.start_opening(first, consultation)
+    for email in OPENERS:
+        identity, _key = identities[email]
+        served = bids.sealed_shares_for(users[email], consultation)
+        bids.submit_shares(
+            users[email], consultation, keys.decrypt_shares(identity, served)
+        )
+    bids.open_bids(first, consultation)
+
+
+def _consultations(organisations, users, identities):
     agent = users[MARKER]
+    commission = [key for _identity, key in identities.values()]
     dijon = organisations["dijon"]
     voirie = organisations["voirie"]
     auxois = organisations["auxois"]
@@ -259,6 +337,7 @@ def _consultations(organisations, users):
         Procedure.ADAPTED,
         "80000",
         "39160000",
+        openers=commission,
     )
 
     open_one = _draft(
@@ -276,6 +355,7 @@ def _consultations(organisations, users):
             ("Chaussée et bordures", "900000", "45233140"),
             ("Signalisation et marquage", "300000", "45233290"),
         ],
+        openers=commission,
     )
     open_one = tenders.publish(agent, open_one)
     tenders.record_download(AnonymousUser(), open_one)
@@ -291,16 +371,13 @@ def _consultations(organisations, users):
         Procedure.OPEN,
         "420000",
         "50720000",
+        openers=commission,
     )
     closed = tenders.publish(agent, closed)
     tenders.record_download(voirie_bidder, closed, organisation=voirie)
-    bids.deposit_bid(
-        voirie_bidder, voirie, closed, None, _bid_files(voirie, closed.title)
-    )
-    bids.deposit_bid(
-        auxois_admin, auxois, closed, None, _bid_files(auxois, closed.title)
-    )
-    _move_back(closed, days=45)
+    _deposit_sealed(voirie_bidder, voirie, closed, _bid_files(voirie, closed.title))
+    _deposit_sealed(auxois_admin, auxois, closed, _bid_files(auxois, closed.title))
+    closed = _move_back(closed, days=45)
 
     opened = _draft(
         agent,
@@ -312,37 +389,37 @@ def _consultations(organisations, users):
         Procedure.ADAPTED,
         "150000",
         "90910000",
+        openers=commission,
     )
     opened = tenders.publish(agent, opened)
-    bids.deposit_bid(
-        auxois_admin, auxois, opened, None, _bid_files(auxois, opened.title)
-    )
-    _move_back(opened, days=50)
-    opener = users["ouvreur1@dijon.example"]
-    bids.start_opening(opener, opened)
-    bids.open_bids(opener, opened)
+    _deposit_sealed(auxois_admin, auxois, opened, _bid_files(auxois, opened.title))
+    opened = _move_back(opened, days=50)
+    _open_as_openers(users, identities, opened)
 
 
 def _move_back(consultation, days):
-    """Shift a consultation's whole history `days` into the past (demo data only)."""
+    """Close a consultation now: deadline just behind its deposits, published earlier.
+
+    Demo data only. A receipt's timestamp token covers its received_at, so the
+    bids' instants (and their uploads') stay true and the consultation's dates move
+    instead: its deadline comes to the present, after the last deposit, and its
+    publication and questions deadline go `days` back.
+    """
     shift = dt.timedelta(days=days)
     with transaction.atomic():
         c = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        received = [b.received_at for b in Bid.objects.filter(consultation=c)]
+        deadline = max([now(), *(r + dt.timedelta(microseconds=1) for r in received)])
         c.published_at -= shift
         c.questions_deadline -= shift
-        c.submission_deadline -= shift
+        c.submission_deadline = deadline
         c.save(
             update_fields=["published_at", "questions_deadline", "submission_deadline"]
         )
-        for bid in Bid.objects.filter(consultation=c):
-            bid.started_at -= shift
-            bid.received_at -= shift
-            bid.save(update_fields=["started_at", "received_at"])
-        for download in Download.objects.filter(consultation=c):
-            download.at -= shift
-            download.save(update_fields=["at"])
-        for event in OpeningEvent.objects.filter(consultation=c):
-            event.at -= shift
-            event.save(update_fields=["at"])
+        # The deadline each receipt shows; it is not part of what the token covers.
+        Bid.objects.filter(consultation=c).update(deadline=deadline)
         # The journal keeps the true instants; it says what the demo did instead.
-        record("demo.history-moved-back", obj=c, days=days)
+        record(
+            "demo.history-moved-back", obj=c, days=days, deadline=deadline.isoformat()
+        )
+    return c

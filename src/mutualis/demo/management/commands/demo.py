@@ -28,4 +28,11 @@ class Command(BaseCommand):
                 f"  {account.email:<48} {account.organisation} — {account.roles}"
             )
         self.stdout.write("")
+        self.stdout.write(
+            "Openers' age identity files (passphrase: the demo password,"
+            f" {builder.PASSWORD}):"
+        )
+        for email, path in builder.identity_files():
+            self.stdout.write(f"  {email:<48} {path}")
+        self.stdout.write("")
         self.stdout.write("Open http://127.0.0.1:8000 and log in with one of them.")
