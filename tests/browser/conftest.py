@@ -19,7 +19,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# One browser per module: while Playwright's sync API runs, its event loop counts as
+# running in this thread, and code under test that calls asyncio.run (pyHanko does)
+# would fail in every later test of the session.
+@pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make between page actions are still synchronous and safe.

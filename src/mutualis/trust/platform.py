@@ -227,7 +227,7 @@ def seal_pdf(pdf_bytes, *, reason):
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers
 
-    from mutualis.trust.timestamps import timestamper
+    from mutualis.trust.timestamps import run, timestamper
 
     keys = platform_keys()
     signer = signers.SimpleSigner(
@@ -247,7 +247,8 @@ def seal_pdf(pdf_bytes, *, reason):
     except PdfError as error:
         raise ValueError(f"cannot seal: not a readable PDF ({error})") from None
     pdf_signer = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper())
-    return pdf_signer.sign_pdf(writer).getvalue()
+    # sign_pdf would call asyncio.run, which fails under a running loop.
+    return run(pdf_signer.async_sign_pdf(writer)).getvalue()
 
 
 @functools.lru_cache(maxsize=32)
