@@ -138,13 +138,13 @@ def test_a_file_sealed_in_the_page_opens_with_the_standard_age_tool(
 def test_the_limits_are_enforced_before_sealing_with_a_message(
     page, clock, bidder, consultation, lot, openers, axe, tmp_path
 ):
-    limits = {"max_file_size": 1000, "max_bid_size": 1500, "max_files": 2}
+    limits = {"max_file_size": 1024, "max_bid_size": 1500, "max_files": 2}
     server = StandInServer(consultation, openers, threshold=2, limits=limits, lot=lot)
     open_deposit_page(page, bidder, consultation, server)
     paths = [tmp_path / name for name in ["a.pdf", "b.pdf", "c.pdf"]]
     for path in paths:
         path.write_bytes(b"x" * 800)
-    (tmp_path / "big.pdf").write_bytes(b"x" * 1001)
+    (tmp_path / "big.pdf").write_bytes(b"x" * 1025)
     submit = page.get_by_role("button", name="Seal and deposit the bid")
     alert = page.locator("#deposit-error")
 
@@ -157,12 +157,12 @@ def test_the_limits_are_enforced_before_sealing_with_a_message(
     choose(page, [tmp_path / "big.pdf"])
     submit.click()
     expect(alert).to_have_text(
-        "“big.pdf” is larger than 1 kB, the most a bid file may weigh."
+        "“big.pdf” is larger than 1.0 KB, the most a bid file may weigh."
     )
     choose(page, paths[:2])
     submit.click()
     expect(alert).to_have_text(
-        "Your files weigh 1.6 kB together; a bid may weigh 1.5 kB at most."
+        "Your files weigh 1.6 KB together; a bid may weigh 1.5 KB at most."
     )
 
     assert server.deposits == {}
@@ -212,3 +212,21 @@ def test_a_plain_upload_to_a_sealed_consultation_is_refused_unread(
     assert page.status_code == 400
     assert "This consultation takes sealed bids only" in page.text
     assert Bid.objects.count() == 0
+
+
+def test_the_page_states_the_three_limits_and_that_depositing_needs_javascript(
+    client, settings, bidder, consultation
+):
+    settings.MUTUALIS_MAX_BID_FILES = 20
+    settings.MUTUALIS_MAX_BID_FILE_SIZE = 200 * 1000 * 1000
+    settings.MUTUALIS_MAX_BID_SIZE = 2 * 1000**3
+
+    with time_machine.travel(BEFORE, tick=False):
+        client.force_login(bidder)
+        page = client.get(f"/consultations/{consultation.pk}/bid/")
+
+    assert "You may attach up to 20 files, each of 190.7\xa0MB at most." in page.text
+    assert "All the files of a bid together may weigh 1.9\xa0GB at most." in page.text
+    assert '<noscript><p class="message error">Depositing a bid needs JavaScript' in (
+        page.text
+    )

@@ -211,16 +211,10 @@ def _deposit_page(request, consultation, form, status=200, error=None):
             "deadline_passed": consultation.deadline_passed(),
             "max_files": settings.MUTUALIS_MAX_BID_FILES,
             "max_size": filesizeformat(settings.MUTUALIS_MAX_BID_FILE_SIZE),
-            "max_bid_size": _max_bid_size(),
+            "max_bid_size": filesizeformat(settings.MUTUALIS_MAX_BID_SIZE),
         },
         status=status,
     )
-
-
-def _max_bid_size():
-    # TODO(sealing): read settings.MUTUALIS_MAX_BID_SIZE directly once it is defined.
-    limit = getattr(settings, "MUTUALIS_MAX_BID_SIZE", None)
-    return filesizeformat(limit) if limit else None
 
 
 def _refused(request, consultation, reason):

@@ -39,17 +39,19 @@ function showStatus(value, max, message) {
 }
 
 const language = document.documentElement.lang || undefined;
-const UNITS = ["bytes", "kB", "MB", "GB", "TB"];
+const UNITS = ["KB", "MB", "GB", "TB"];
 
+// Sizes as the server's pages write them (Django's filesizeformat: 1024-based).
 function size(bytes) {
-  let value = bytes;
+  if (bytes < 1024) return `${bytes.toLocaleString(language)} bytes`;
+  let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
     unit += 1;
   }
-  const digits = unit === 0 ? 0 : 1;
-  return `${value.toLocaleString(language, { maximumFractionDigits: digits })} ${UNITS[unit]}`;
+  const digits = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
+  return `${value.toLocaleString(language, digits)} ${UNITS[unit]}`;
 }
 
 function duration(seconds) {
