@@ -16,7 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mutualis.bids import access, receipts
+from mutualis.bids import access, receipts, sealing
 from mutualis.bids.actions import MAX_NAME_LENGTH, _current_bid, _replace
 from mutualis.bids.models import Bid, BidFile, BidState, Sealing, bid_file_name
 from mutualis.core.journal import record
@@ -106,33 +106,9 @@ def _same_deposit(key, user, business, digest):
 
 def validate_manifest(manifest, consultation):
     """Check what the server can check without any key (docs/sealing.md)."""
-    try:
-        from mutualis.bids.sealing import validate_manifest as manifest_errors
-    except ImportError:
-        # TODO(sealing-validation): until bids/sealing.py lands, only the
-        # structure is checked here; the shares and the commission are checked there.
-        manifest_errors = structure_errors
-    errors = manifest_errors(manifest, consultation)
+    errors = sealing.validate_manifest(manifest, consultation)
     if errors:
         raise ValidationError([str(error) for error in errors])
-
-
-def structure_errors(manifest, consultation):
-    """The manifest's format, consultation and fields, as the protocol writes them."""
-    errors = []
-    if manifest.get("format") != MANIFEST_FORMAT:
-        errors.append(f"format: must be “{MANIFEST_FORMAT}”")
-    if manifest.get("consultation") != consultation.pk:
-        errors.append(f"consultation: must be {consultation.pk}")
-    for field in ("bid_recipient", "inner"):
-        if not isinstance(manifest.get(field), str) or not manifest[field]:
-            errors.append(f"{field}: missing")
-    if not isinstance(manifest.get("shares"), list) or not manifest["shares"]:
-        errors.append("shares: one sealed share per opener expected")
-    files = manifest.get("files")
-    if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
-        errors.append("files: a list of files with their name and size expected")
-    return errors
 
 
 def _lot(consultation, lot_id):

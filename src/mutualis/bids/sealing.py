@@ -231,8 +231,7 @@ def decode_age_base64(text):
 def limits():
     return {
         "max_file_size": settings.MUTUALIS_MAX_BID_FILE_SIZE,
-        # TODO(bid-size-setting): a setting of its own once the deposit path has it.
-        "max_bid_size": getattr(settings, "MUTUALIS_MAX_BID_SIZE", 2 * 1024**3),
+        "max_bid_size": settings.MUTUALIS_MAX_BID_SIZE,
         "max_files": settings.MUTUALIS_MAX_BID_FILES,
     }
 
