@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from mutualis.accounts.models import Role
+from mutualis.bids.actions import _current_bid, open_bids, start_opening
 from mutualis.bids.backup import may_open_backup, open_backup
 from mutualis.bids.models import Bid, BidFile, BidState, OpeningEvent, Sealing
 from mutualis.core.journal import entries_for
@@ -277,3 +278,30 @@ def test_a_sealed_backup_waits_for_its_shares(infected, deposit, opener):
 
     with at(AFTER_OPENING), pytest.raises(PermissionDenied, match="sealed backup"):
         open_backup(opener, backup, "malware")
+
+
+# A backup copy travels beside its bid
+
+
+def test_a_backup_copy_and_its_bid_are_each_current_and_replace_only_their_kind(
+    deposit, consultation, lot, business
+):
+    electronic = deposit()
+    backup = deposit(is_backup_copy=True)
+
+    assert _current_bid(consultation, lot, business) == electronic
+    assert _current_bid(consultation, lot, business, backup=True) == backup
+
+
+def test_opening_the_bids_leaves_the_backup_copy_sealed(deposit, backup, opener):
+    electronic = deposit()
+
+    with at(WINTER_DEADLINE + dt.timedelta(hours=1)):
+        start_opening(opener, electronic.consultation)
+        open_bids(opener, electronic.consultation)
+
+    electronic.refresh_from_db()
+    backup.refresh_from_db()
+    assert electronic.state == BidState.OPENED
+    assert backup.state == BidState.RECEIVED
+    assert not backup.is_valid

@@ -168,8 +168,12 @@ def _record_deposit(user, business, consultation, lot, number, started_at, at):
     return bid
 
 
-def _current_bid(consultation, lot, business):
-    """The on-time bid a new deposit replaces; late deposits never replace one."""
+def _current_bid(consultation, lot, business, backup=False):
+    """The on-time bid a new deposit replaces; late deposits never replace one.
+
+    A backup copy replaces only the business's earlier backup copy, and a bid only
+    its earlier bid: the two travel side by side.
+    """
     return (
         Bid.objects.select_for_update()
         .filter(
@@ -178,6 +182,7 @@ def _current_bid(consultation, lot, business):
             bidder=business,
             state=BidState.RECEIVED,
             is_late=False,
+            is_backup_copy=backup,
         )
         # Without the default ordering's join on lots, which PostgreSQL will not
         # lock through.
@@ -251,8 +256,9 @@ def open_bids(user, consultation):
         consultation = _locked(consultation)
         access.require_open_bids(user, consultation)
         at = now()
-        bids = consultation.bids.filter(state=BidState.RECEIVED).order_by("pk")
-        for bid in bids.select_for_update():
+        # Backup copies stay sealed: they open only in the cases of backup.py.
+        bids = consultation.bids.filter(state=BidState.RECEIVED, is_backup_copy=False)
+        for bid in bids.order_by("pk").select_for_update():
             if bid.sealing == Sealing.AGE and not bid.is_late:
                 raise opening.OpeningError(bid, _("it is still sealed."))
             _open_or_set_aside(user, bid, at)
@@ -266,7 +272,10 @@ def open_bids(user, consultation):
 
 def _sealed_to_open(consultation):
     return consultation.bids.filter(
-        state=BidState.RECEIVED, is_late=False, sealing=Sealing.AGE
+        state=BidState.RECEIVED,
+        is_late=False,
+        sealing=Sealing.AGE,
+        is_backup_copy=False,
     ).order_by("pk")
 
 

@@ -265,7 +265,11 @@ def _receive(bid, consultation, files):
     bid.received_at = at
     bid.deadline = consultation.submission_deadline
     bid.is_late = consultation.deadline_passed(at)
-    current = None if bid.is_late else _current_bid(consultation, bid.lot, bid.bidder)
+    current = (
+        None
+        if bid.is_late
+        else _current_bid(consultation, bid.lot, bid.bidder, backup=bid.is_backup_copy)
+    )
     if current is not None:
         _replace(current, bid, user, at)
         bid.replaces = current

@@ -115,14 +115,20 @@ class Bid(models.Model):
             models.UniqueConstraint(
                 fields=["consultation", "lot", "bidder"],
                 condition=models.Q(
-                    state=BidState.RECEIVED, is_late=False, lot__isnull=False
+                    state=BidState.RECEIVED,
+                    is_late=False,
+                    is_backup_copy=False,
+                    lot__isnull=False,
                 ),
                 name="bid_one_current_per_lot",
             ),
             models.UniqueConstraint(
                 fields=["consultation", "bidder"],
                 condition=models.Q(
-                    state=BidState.RECEIVED, is_late=False, lot__isnull=True
+                    state=BidState.RECEIVED,
+                    is_late=False,
+                    is_backup_copy=False,
+                    lot__isnull=True,
                 ),
                 name="bid_one_current_per_consultation",
             ),
@@ -147,7 +153,11 @@ class Bid(models.Model):
     @property
     def is_valid(self):
         """Whether the opening opens this bid: the current, on-time deposit."""
-        return self.state == BidState.RECEIVED and not self.is_late
+        return (
+            self.state == BidState.RECEIVED
+            and not self.is_late
+            and not self.is_backup_copy
+        )
 
 
 def bid_file_name(consultation_id, receipt_number, position):
