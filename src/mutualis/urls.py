@@ -6,3 +6,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("mutualis.web.urls")),
 ]
+
+handler403 = "mutualis.web.views.errors.permission_denied"

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from mutualis import cli
 from mutualis.bids import actions
@@ -97,3 +98,21 @@ def test_changing_who_read_a_file_is_detected(history, people, capsys):
         f"entry {entry.sequence}: its content does not match its hash (edited)"
         in output
     )
+
+
+def test_an_attempt_to_open_before_the_deadline_is_journalled(
+    client, people, consultation
+):
+    opener = people["opener"]
+    url = reverse("web:opening-start", args=[consultation.pk])
+
+    with at(DEADLINE - dt.timedelta(minutes=1)):
+        client.force_login(opener)
+        response = client.post(url)
+
+    refusal = JournalEntry.objects.filter(action="access.refused").get()
+    assert response.status_code == 403
+    assert refusal.actor == opener
+    assert refusal.data["path"] == url
+    assert refusal.data["method"] == "POST"
+    assert "deadline" in refusal.data["reason"]

@@ -25,6 +25,7 @@ from mutualis.bids.models import BidState, OpeningAction, Sealing
 from mutualis.bids.opening import OpeningError
 from mutualis.bids.receipts import format_instant, receipt_context
 from mutualis.tenders.access import consultation_for
+from mutualis.web.views.errors import journal_refusal
 
 LOT_ERRORS = {"lot_required", "wrong_lot"}
 
@@ -218,6 +219,7 @@ def _deposit_page(request, consultation, form, status=200, error=None):
 
 
 def _refused(request, consultation, reason):
+    journal_refusal(request, reason)
     return render(
         request,
         "web/bids/refused.html",
