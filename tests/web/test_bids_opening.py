@@ -1,14 +1,17 @@
 # The fixtures come from the bids tests; pytest passes them in by name.
 # ruff: noqa: F811
 import html
+import io
 import re
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from mutualis.accounts.models import OrganisationKind, Role
 from mutualis.bids.models import BidState
 from mutualis.tenders.models import State
+from mutualis.trust.platform import check_seal
 from tests.bids.conftest import (  # noqa: F401
     bidder,
     business,
@@ -212,3 +215,35 @@ def test_a_late_bid_file_is_never_read(client, consultation, bids, opener):
         )
 
     assert download.status_code == 404
+
+
+def test_the_opening_register_comes_as_a_pdf_sealed_by_the_platform(
+    client, consultation, bids, opener
+):
+    on_time, late = bids
+    with at(SESSION):
+        as_user(client, opener).post(url("opening-start", consultation))
+    with at(OPENING):
+        as_user(client, opener).post(url("opening-open", consultation))
+        response = client.get(url("opening-register-pdf", consultation))
+
+    pdf = response.content
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    assert response["Content-Type"] == "application/pdf"
+    assert "opening session started" in text
+    assert on_time.receipt_number in text
+    assert "late bid set aside unopened" in text
+    assert late.receipt_number in text
+    seal = check_seal(pdf)
+    assert seal.intact and seal.valid and seal.trusted
+
+
+def test_the_register_pdf_is_refused_before_the_deadline(client, consultation, opener):
+    with at(paris(2027, 1, 15, 16)):
+        response = as_user(client, opener).get(
+            url("opening-register-pdf", consultation)
+        )
+
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")

@@ -11,7 +11,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import path
@@ -24,6 +24,7 @@ from mutualis.bids import access, actions
 from mutualis.bids.models import BidState, OpeningAction, Sealing
 from mutualis.bids.opening import OpeningError
 from mutualis.bids.receipts import format_instant, receipt_context
+from mutualis.bids.register_pdf import register_pdf_name, sealed_register_pdf
 from mutualis.tenders.access import consultation_for
 from mutualis.web.views.errors import journal_refusal
 
@@ -408,6 +409,25 @@ def opening_register(request, pk):
 
 
 @login_required
+def opening_register_pdf(request, pk):
+    """The opening register as a PDF sealed by the platform."""
+    consultation = consultation_for(request.user, pk)
+    refusal = access.register_refusal(request.user, consultation)
+    if refusal:
+        return _refused(request, consultation, refusal)
+    events = access.opening_events(request.user, consultation).select_related(
+        "user", "bid__bidder", "bid__lot", "bid_file"
+    )
+    pdf = sealed_register_pdf(consultation, events.prefetch_related("bid__files"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{register_pdf_name(consultation)}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 def bid_file_download(request, pk, file_pk):
     consultation = consultation_for(request.user, pk)
     bid_file = access.file_for_reading(request.user, consultation, file_pk)
@@ -460,6 +480,11 @@ urlpatterns = [
         "buyer/consultations/<int:pk>/opening/register/",
         opening_register,
         name="opening-register",
+    ),
+    path(
+        "buyer/consultations/<int:pk>/opening/register.pdf",
+        opening_register_pdf,
+        name="opening-register-pdf",
     ),
     path(
         "buyer/consultations/<int:pk>/opening/files/<int:file_pk>/",
