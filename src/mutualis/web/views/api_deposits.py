@@ -9,7 +9,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from mutualis.bids import access, deposits, receipts
 from mutualis.bids.receipt_pdf import sealed_receipt_pdf
 from mutualis.tenders.access import consultation_for
 from mutualis.uploads.http import Refused, api_user, json_error
+from mutualis.web.responses import pdf_attachment
 
 
 def _answer_errors(view):
@@ -145,12 +146,7 @@ def receipt_pdf(request, number):
     bid = access.bid_for_receipt(request.user, number)
     if bid.received_at is None:
         raise Http404(_("This deposit has no receipt yet: its files are arriving."))
-    response = HttpResponse(sealed_receipt_pdf(bid), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{receipts.receipt_pdf_name(bid)}"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_attachment(sealed_receipt_pdf(bid), receipts.receipt_pdf_name(bid))
 
 
 # Personal API tokens

@@ -11,7 +11,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import path
@@ -26,6 +26,7 @@ from mutualis.bids.opening import OpeningError
 from mutualis.bids.receipts import format_instant, receipt_context
 from mutualis.bids.register_pdf import register_pdf_name, sealed_register_pdf
 from mutualis.tenders.access import consultation_for
+from mutualis.web.responses import pdf_attachment
 from mutualis.web.views.errors import journal_refusal
 
 LOT_ERRORS = {"lot_required", "wrong_lot"}
@@ -391,17 +392,12 @@ def opening_register(request, pk):
     refusal = access.register_refusal(request.user, consultation)
     if refusal:
         return _refused(request, consultation, refusal)
-    events = (
-        access.opening_events(request.user, consultation)
-        .select_related("user", "bid__bidder", "bid__lot", "bid_file")
-        .prefetch_related("bid__files")
-    )
     return render(
         request,
         "web/bids/register.html",
         {
             "consultation": consultation,
-            "events": events,
+            "events": _register_events(request.user, consultation),
             "bid_opened": OpeningAction.BID_OPENED,
             "sealed": Sealing.AGE,
         },
@@ -415,16 +411,17 @@ def opening_register_pdf(request, pk):
     refusal = access.register_refusal(request.user, consultation)
     if refusal:
         return _refused(request, consultation, refusal)
-    events = access.opening_events(request.user, consultation).select_related(
-        "user", "bid__bidder", "bid__lot", "bid_file"
+    events = _register_events(request.user, consultation)
+    pdf = sealed_register_pdf(consultation, events)
+    return pdf_attachment(pdf, register_pdf_name(consultation))
+
+
+def _register_events(user, consultation):
+    return (
+        access.opening_events(user, consultation)
+        .select_related("user", "bid__bidder", "bid__lot", "bid_file")
+        .prefetch_related("bid__files")
     )
-    pdf = sealed_register_pdf(consultation, events.prefetch_related("bid__files"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{register_pdf_name(consultation)}"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
