@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from mutualis.bids.models import Bid, BidState
-from mutualis.uploads import actions, storage
+from mutualis.uploads import actions, digests, storage
 from mutualis.uploads.models import Upload
 from tests.bids.factories import at, paris, stored_files
 from tests.factories import BusinessFactory, member
@@ -306,3 +306,66 @@ def test_bytes_a_crashed_writer_left_past_the_offset_are_cut(client, deposit, to
     assert answer.status_code == 204
     bid = Bid.objects.get()
     assert bid.files.get().sha256 == hashlib.sha256(SEALED).hexdigest()
+
+
+def test_ranges_received_by_another_process_still_give_the_files_hash(
+    client, deposit, token
+):
+    upload = Upload.objects.get()
+    patch(client, url_of(deposit), SEALED[:1000], 0, **token)
+    # Another process holds no running hash of the first range.
+    digests.forget(upload.pk)
+
+    patch(client, url_of(deposit), SEALED[1000:], 1000, **token)
+
+    assert Bid.objects.get().files.get().sha256 == hashlib.sha256(SEALED).hexdigest()
+
+
+def test_a_range_resent_after_its_checksum_failed_gives_the_files_hash(
+    client, deposit, token
+):
+    def checksum(data):
+        return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+    url = url_of(deposit)
+    patch(client, url, SEALED[:1000], 0, **token)
+    refused = patch(
+        client,
+        url,
+        SEALED[1000:1500],
+        1000,
+        HTTP_UPLOAD_CHECKSUM=f"sha256 {checksum(b'another range')}",
+        **token,
+    )
+    resent = patch(
+        client,
+        url,
+        SEALED[1000:],
+        1000,
+        HTTP_UPLOAD_CHECKSUM=f"sha256 {checksum(SEALED[1000:])}",
+        **token,
+    )
+
+    assert (refused.status_code, resent.status_code) == (460, 204)
+    assert Bid.objects.get().files.get().sha256 == hashlib.sha256(SEALED).hexdigest()
+
+
+def test_after_a_crash_of_the_machine_the_offset_is_what_the_file_holds(
+    client, deposit, token
+):
+    upload = Upload.objects.get()
+    url = url_of(deposit)
+    patch(client, url, SEALED[:4000], 0, **token)
+    # The machine stopped before the system wrote the last 3,000 bytes.
+    with open(storage.path_of(upload.stored_as), "r+b") as lost:
+        lost.truncate(1000)
+
+    told = head(client, url, **token)["Upload-Offset"]
+    refused = patch(client, url, SEALED[4000:], 4000, **token)
+    resumed = patch(client, url, SEALED[1000:], 1000, **token)
+
+    assert told == "1000"
+    assert refused.status_code == 409
+    assert "the platform has 1000 bytes" in refused.json()["error"]
+    assert resumed["Upload-Offset"] == str(len(SEALED))
+    assert Bid.objects.get().files.get().sha256 == hashlib.sha256(SEALED).hexdigest()

@@ -3,6 +3,12 @@
 The body of a range is read in blocks from the request stream and appended to the
 file as it comes, so that no upload ever sits in memory, and the offset is recorded
 as it goes: after a cut, the next HEAD tells the last byte truly stored.
+
+A range is not forced to the disk: a process that dies leaves its bytes in the
+system's cache, which writes them. Only the last byte waits for the disk, before
+the upload is declared whole (and a receipt given for it); after a crash of the
+whole machine, a file shorter than its recorded offset brings the offset back to
+what the file holds, and the client goes on from there.
 """
 
 import base64
@@ -16,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from mutualis.core.journal import record
 from mutualis.core.time import now
-from mutualis.uploads import storage
+from mutualis.uploads import digests, storage
 from mutualis.uploads.models import Upload
 
 logger = logging.getLogger(__name__)
@@ -70,8 +76,9 @@ def receive(upload, stream, offset, content_length, checksum=None):
     try:
         with storage.appending(upload.stored_as, offset) as file:
             upload.refresh_from_db()
+            _catch_up(upload, file)
             _check_range(upload, offset, content_length)
-            _append(upload, stream, file, content_length, verifier)
+            digest = _append(upload, stream, file, content_length, verifier)
     except storage.Busy:
         raise UploadError(
             _("“%(name)s” is already being sent by another request; wait for it.")
@@ -79,8 +86,25 @@ def receive(upload, stream, offset, content_length, checksum=None):
             status=409,
         ) from None
     if upload.is_complete:
-        _complete(upload)
+        _complete(upload, digest)
     return upload
+
+
+def stored_offset(upload):
+    """The offset to tell a client: the recorded one, unless the file lost bytes."""
+    if upload.is_complete or upload.terminated_at is not None:
+        return upload.offset
+    return min(upload.offset, storage.size_of(upload.stored_as))
+
+
+def _catch_up(upload, file):
+    # Only after a crash of the machine: the file ends before the recorded offset.
+    size = os.fstat(file.fileno()).st_size
+    if size < upload.offset:
+        logger.warning(
+            "upload %s: %d bytes recorded, %d stored", upload.pk, upload.offset, size
+        )
+        _record(upload, size)
 
 
 def _check_range(upload, offset, content_length):
@@ -136,7 +160,9 @@ def _verifier(upload, checksum):
 
 
 def _append(upload, stream, file, content_length, verifier):
+    """Append the range and return the running SHA-256 of the file, if known."""
     start = upload.offset
+    hasher = digests.resume(upload.pk, start)
     written = recorded = 0
     try:
         while written < content_length:
@@ -145,25 +171,45 @@ def _append(upload, stream, file, content_length, verifier):
                 break
             file.write(block)
             written += len(block)
+            if hasher is not None:
+                hasher.update(block)
             if verifier:
                 verifier[0].update(block)
-            elif written - recorded >= RECORD_EVERY:
-                file.flush()
-                _record(upload, start + written)
+            if written - recorded >= RECORD_EVERY:
+                _written_back(file)
+                if not verifier:
+                    _record(upload, start + written)
                 recorded = written
     finally:
-        file.flush()
-        os.fsync(file.fileno())
         if verifier and not _verified(verifier, written, content_length):
             file.truncate(start)
             written = 0
+            hasher = None
+        if start + written == upload.length:
+            # A receipt will be given for these bytes: they must be on the disk.
+            file.flush()
+            os.fsync(file.fileno())
+        _written_back(file)
         _record(upload, start + written)
+        if hasher is not None:
+            digests.keep(upload.pk, start + written, hasher)
     if verifier and written != content_length:
         raise UploadError(
             _("“%(name)s”: the range does not match its checksum; send it again.")
             % {"name": name_of(upload)},
             status=460,
         )
+    return hasher
+
+
+def _written_back(file):
+    """Start writing what the file holds to the disk, and drop what is written.
+
+    An upload of gigabytes then does not fill the memory with pages that nobody
+    reads again (its hash is kept as it goes), and the next range reuses theirs.
+    """
+    file.flush()
+    os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 def _verified(verifier, written, content_length):
@@ -176,10 +222,14 @@ def _record(upload, offset):
     Upload.objects.filter(pk=upload.pk).update(offset=offset)
 
 
-def _complete(upload):
-    # The instant of the last byte, taken before the file is hashed again.
+def _complete(upload, digest):
+    # The instant of the last byte, taken before the file is hashed (again).
     upload.completed_at = now()
-    upload.sha256 = storage.sha256_of(upload.stored_as)
+    digests.forget(upload.pk)
+    if digest is None:
+        upload.sha256 = storage.sha256_of(upload.stored_as)
+    else:
+        upload.sha256 = digest.hexdigest()
     upload.save(update_fields=["completed_at", "sha256"])
     handler = COMPLETION_HANDLERS.get(upload.purpose)
     if handler is None:
@@ -206,5 +256,6 @@ def terminate(upload):
         record(
             "upload.terminated", actor=upload.owner, obj=upload, name=name_of(upload)
         )
+    digests.forget(upload.pk)
     storage.discard(upload.stored_as)
     return upload

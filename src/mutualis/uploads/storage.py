@@ -41,7 +41,8 @@ def appending(name, offset):
     """Open `name` for appending at `offset`, alone: a second writer gets Busy.
 
     Bytes past `offset` (written by a process that died before it could record
-    them) are cut off, so that the file always ends at the recorded offset.
+    them) are cut off, so that the file always ends at the recorded offset. A
+    file that ends before it is never lengthened: the caller sees it is short.
     """
     with _open_for_writing(name) as file:
         try:
@@ -49,7 +50,8 @@ def appending(name, offset):
         except BlockingIOError:
             raise Busy from None
         try:
-            file.truncate(offset)
+            if os.fstat(file.fileno()).st_size > offset:
+                file.truncate(offset)
             file.seek(offset)
             yield file
         finally:
@@ -62,6 +64,14 @@ def sha256_of(name):
         while block := file.read(READ_SIZE):
             hasher.update(block)
     return hasher.hexdigest()
+
+
+def size_of(name):
+    """The bytes the file holds; 0 before its first byte."""
+    try:
+        return os.stat(path_of(name)).st_size
+    except FileNotFoundError:
+        return 0
 
 
 def discard(name):

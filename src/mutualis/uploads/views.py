@@ -77,7 +77,9 @@ def head(request, upload):
     if upload.terminated_at is not None:
         return tus_response(status=410)
     return tus_response(
-        status=200, Upload_Offset=upload.offset, Upload_Length=upload.length
+        status=200,
+        Upload_Offset=actions.stored_offset(upload),
+        Upload_Length=upload.length,
     )
 
 
