@@ -205,6 +205,11 @@ MUTUALIS_TSA_USERNAME = env("MUTUALIS_TSA_USERNAME", "")
 MUTUALIS_TSA_PASSWORD = env("MUTUALIS_TSA_PASSWORD", "")
 # PEM file of the certificates that anchor the configured TSA's tokens.
 MUTUALIS_TSA_TRUST_ROOTS = env("MUTUALIS_TSA_TRUST_ROOTS", "")
+# The EU list of trusted lists that `mutualis refresh-trusted-lists` fetches;
+# empty means lists are imported from files only.
+MUTUALIS_TRUSTED_LISTS_URL = env("MUTUALIS_TRUSTED_LISTS_URL", "")
+# Whether signature validation may fetch CRLs and OCSP answers over the network.
+MUTUALIS_REVOCATION_FETCHING = env_bool("MUTUALIS_REVOCATION_FETCHING", False)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"
