@@ -55,9 +55,11 @@ def seal(consultation, tmp_path, files=None, lot=None):
     return sealing.seal_bid(info, paths, out, lot=lot), out
 
 
-def sealed_bid(bidder, business, consultation, tmp_path, files=None, lot=None):
-    """A received, on-time sealed bid whose ciphertext sits in the storage."""
-    manifest, out = seal(consultation, tmp_path, files, lot)
+def sealed_bid(
+    bidder, business, consultation, tmp_path, files=None, lot=None, backup=False
+):
+    """A received, on-time sealed bid (or backup copy) whose ciphertext is stored."""
+    manifest, out = seal(consultation, tmp_path / str(backup), files, lot)
     at = now()
     number = new_receipt_number(consultation.local(at).year)
     bid = Bid.objects.create(
@@ -73,6 +75,7 @@ def sealed_bid(bidder, business, consultation, tmp_path, files=None, lot=None):
         sealing=Sealing.AGE,
         manifest=manifest,
         manifest_sha256=sealing.manifest_sha256(manifest),
+        is_backup_copy=backup,
     )
     for position, entry in enumerate(manifest["files"], start=1):
         _store(bid, position, entry, out)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from mutualis.accounts.models import Role
 from mutualis.bids.actions import _current_bid, open_bids, start_opening
 from mutualis.bids.backup import may_open_backup, open_backup
-from mutualis.bids.models import Bid, BidFile, BidState, OpeningEvent, Sealing
+from mutualis.bids.models import Bid, BidFile, BidState, OpeningEvent
 from mutualis.core.journal import entries_for
 from tests.bids.conftest import WINTER_DEADLINE
 from tests.bids.factories import at
@@ -271,13 +271,6 @@ def test_a_backup_opens_once(infected, backup, opener):
             open_backup(opener, backup, "malware")
 
     assert len(register_lines(backup.consultation)) == 1
-
-
-def test_a_sealed_backup_waits_for_its_shares(infected, deposit, opener):
-    backup = deposit(is_backup_copy=True, sealing=Sealing.AGE)
-
-    with at(AFTER_OPENING), pytest.raises(PermissionDenied, match="sealed backup"):
-        open_backup(opener, backup, "malware")
 
 
 # A backup copy travels beside its bid

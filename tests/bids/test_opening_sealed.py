@@ -194,12 +194,52 @@ def test_a_damaged_file_is_named_and_nothing_stays_opened(
         actions.open_sealed_bid(three[0].user, bid)
 
     bid.refresh_from_db()
-    assert str(failure.value) == (
+    message = (
         f"bid {bid.receipt_number}, file “Bordereau des prix.xlsx”: it does not "
         "decrypt: the sealed file is damaged, truncated or altered."
     )
-    assert bid.state == BidState.RECEIVED
+    assert str(failure.value) == message
+    assert bid.state == BidState.UNREADABLE
     assert opened_files(settings) == []
+    assert SubmittedShare.objects.filter(bid=bid).count() == 0
+    line = bid.opening_events.get(action=OpeningAction.BID_UNREADABLE)
+    assert (line.bid_file, line.detail) == (second, message)
+
+
+def test_a_damaged_bid_does_not_stop_the_opening_of_the_others(
+    bid, sealed, three, bidder, tmp_path
+):
+    other = BusinessFactory()
+    sound = sealed_bid(member(other, Role.BIDDER), other, sealed, tmp_path / "other")
+    first = bid.files.get(position=1)
+    path = Path(storage.protected_storage().path(first.stored_as))
+    path.write_bytes(path.read_bytes()[:-30])
+    in_session(sealed, three[0], three[1])
+
+    with at(AFTER):
+        actions.open_bids(three[0].user, sealed)
+
+    bid.refresh_from_db()
+    sound.refresh_from_db()
+    sealed.refresh_from_db()
+    assert (bid.state, sound.state, sealed.state) == (
+        BidState.UNREADABLE,
+        BidState.OPENED,
+        State.OPENED,
+    )
+
+
+def test_a_store_that_cannot_be_read_leaves_the_bid_sealed(bid, sealed, three):
+    first = bid.files.get(position=1)
+    Path(storage.protected_storage().path(first.stored_as)).unlink()
+    in_session(sealed, three[0], three[1])
+
+    with at(AFTER), pytest.raises(opening.OpeningError, match="try again later"):
+        actions.open_bids(three[0].user, sealed)
+
+    bid.refresh_from_db()
+    sealed.refresh_from_db()
+    assert (bid.state, sealed.state) == (BidState.RECEIVED, State.PUBLISHED)
     assert SubmittedShare.objects.filter(bid=bid).count() == 2
 
 

@@ -245,13 +245,18 @@ def open_bids(user, consultation):
     """Open the valid bids, set the late ones aside, and mark the consultation opened.
 
     Replaced bids stay as they are: only the latest on-time deposit of each business
-    and lot counts. Sealed bids not yet opened are opened first, each on its own;
-    the first that fails raises OpeningError and the session goes on.
+    and lot counts. Sealed bids not yet opened are opened first, each on its own; a
+    damaged one is recorded as unreadable and the others go on, any other failure
+    (a share missing or wrong) raises OpeningError and the session goes on.
     """
     consultation = _fresh(consultation)
     access.require_open_bids(user, consultation)
     for bid in _sealed_to_open(consultation):
-        open_sealed_bid(user, bid)
+        try:
+            open_sealed_bid(user, bid)
+        except opening.OpeningError as error:
+            if not error.damaged:
+                raise
     with transaction.atomic():
         consultation = _locked(consultation)
         access.require_open_bids(user, consultation)
@@ -365,7 +370,12 @@ def open_sealed_bid(user, bid):
         raise PermissionDenied(_("Only a valid sealed bid can be opened this way."))
     submitted = list(SubmittedShare.objects.filter(bid=bid).order_by("pk"))
     identity = opening.recover_identity(bid, [bytes(s.share) for s in submitted])
-    opened = opening.decrypt_bid(bid, identity)
+    try:
+        opened = opening.decrypt_bid(bid, identity)
+    except opening.OpeningError as error:
+        if error.damaged:
+            _record_unreadable(user, bid, error)
+        raise
     try:
         with transaction.atomic():
             bid = _record_opening(user, bid, opened, [s.key_id for s in submitted])
@@ -381,14 +391,43 @@ def _record_opening(user, bid, opened, keys_used):
         raise opening.OpeningError(bid, _("it is no longer waiting for opening."))
     at = now()
     for item in opened:
-        _record_opened_file(user, item)
+        record_opened_file(user, item)
     record("bid.unsealed", actor=user, obj=bid, at=at, keys=sorted(keys_used))
     _open_or_set_aside(user, bid, at)
     SubmittedShare.objects.filter(bid=bid).delete()
     return bid
 
 
-def _record_opened_file(user, item):
+def _record_unreadable(user, bid, error):
+    """Say in the register that the right key opened nothing usable in `bid`."""
+    with transaction.atomic():
+        bid = Bid.objects.select_for_update().get(pk=bid.pk)
+        if bid.state != BidState.RECEIVED:
+            return
+        at = now()
+        _move(bid, BidState.UNREADABLE)
+        OpeningEvent.objects.create(
+            consultation_id=bid.consultation_id,
+            bid=bid,
+            bid_file=bid.files.filter(name=error.file_name).first(),
+            user=user,
+            action=OpeningAction.BID_UNREADABLE,
+            at=at,
+            detail=str(error)[:500],
+        )
+        SubmittedShare.objects.filter(bid=bid).delete()
+        record(
+            "bid.unreadable",
+            actor=user,
+            obj=bid,
+            at=at,
+            receipt=bid.receipt_number,
+            file=error.file_name,
+            reason=str(error.message),
+        )
+
+
+def record_opened_file(user, item):
     bid_file = item.bid_file
     bid_file.opened_as = item.opened_as
     bid_file.plain_size = item.size

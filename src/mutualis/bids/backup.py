@@ -13,10 +13,19 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mutualis.bids import access, scan
-from mutualis.bids.models import Bid, BidState, OpeningAction, OpeningEvent, Sealing
+from mutualis.accounts.access import BUYER_STAFF, has_role
+from mutualis.bids import access, actions, opening, scan, storage
+from mutualis.bids.models import (
+    Bid,
+    BidState,
+    OpeningAction,
+    OpeningEvent,
+    Sealing,
+    SubmittedShare,
+)
 from mutualis.core.journal import record
 from mutualis.core.time import now
+from mutualis.tenders.models import State
 
 
 class BackupCase(models.TextChoices):
@@ -128,37 +137,185 @@ def _failure(bid):
         return BackupCase.INCOMPLETE
     if bid.is_late:
         return BackupCase.LATE
-    # TODO(backup-unreadable): rely on a register line of the failed opening once
-    # the opening records one; until then a valid bid left sealed in a session
-    # counts as one that could not be opened.
-    if (
-        bid.state == BidState.RECEIVED
-        and bid.sealing == Sealing.AGE
-        and access.session_started(bid.consultation)
-    ):
+    if bid.state == BidState.UNREADABLE:
         return BackupCase.UNREADABLE
     return None
 
 
 def open_backup(user, backup, case):
-    """Open `backup` as an opener, in the legal `case`, and say so in the register."""
+    """Open `backup` as an opener, in the legal `case`, and say so in the register.
+
+    A sealed backup copy opens with the shares its openers handed over for it
+    (`submit_backup_shares`); it is decrypted and checked before the transaction
+    that records the opening, and a failure leaves it sealed.
+    """
+    _check_opening(user, backup, case)
+    opened = _decrypt(backup) if backup.sealing == Sealing.AGE else []
+    try:
+        with transaction.atomic():
+            backup = Bid.objects.select_for_update().get(pk=backup.pk)
+            bid = _check_opening(user, backup, case)
+            for item in opened:
+                actions.record_opened_file(user, item)
+            SubmittedShare.objects.filter(bid=backup).delete()
+            return _record_backup_opening(user, backup, bid, case)
+    except BaseException:
+        storage.discard([item.opened_as for item in opened])
+        raise
+
+
+def _check_opening(user, backup, case):
+    _require_opener(user, backup.consultation)
+    bid = electronic_bid_of(backup)
+    allowed, found = may_open_backup(bid, backup)
+    if not allowed:
+        raise PermissionDenied(found)
+    if found != case:
+        raise PermissionDenied(
+            _("The case that applies is “%(found)s”, not “%(case)s”.")
+            % {"found": BackupCase(found).label, "case": _case_label(case)}
+        )
+    return bid
+
+
+def _decrypt(backup):
+    submitted = SubmittedShare.objects.filter(bid=backup).order_by("pk")
+    identity = opening.recover_identity(backup, [bytes(s.share) for s in submitted])
+    return opening.decrypt_bid(backup, identity)
+
+
+# The shares of a sealed backup copy, handed over once its case applies
+
+
+def backup_shares_for(user, backup):
+    """The shares.json document of `user`'s sealed shares of `backup`."""
+    keys = _require_backup_shares(user, backup)
+    return opening.shares_document(
+        opening.sealed_shares([backup], keys), backup.consultation
+    )
+
+
+def submit_backup_shares(user, backup, document):
+    """Keep the plaintext shares of `backup` that `user` hands over."""
+    keys = {key.pk: key for key in _require_backup_shares(user, backup)}
+    plain = opening.parse_submitted(document)
     with transaction.atomic():
-        backup = Bid.objects.select_for_update().get(pk=backup.pk)
-        _require_opener(user, backup.consultation)
-        bid = electronic_bid_of(backup)
-        allowed, found = may_open_backup(bid, backup)
-        if not allowed:
-            raise PermissionDenied(found)
-        if found != case:
-            raise PermissionDenied(
-                _("The case that applies is “%(found)s”, not “%(case)s”.")
-                % {"found": BackupCase(found).label, "case": _case_label(case)}
-            )
-        if backup.sealing == Sealing.AGE:
-            # TODO(backup-sealed): decrypt a sealed backup copy with the shares
-            # handed over for it, once the opening session takes them.
-            raise PermissionDenied(_("A sealed backup copy cannot be opened yet."))
-        return _record_backup_opening(user, backup, bid, found)
+        session, at = _session(backup.consultation), now()
+        for item in plain:
+            _keep_backup_share(user, session, backup, item, keys, at)
+        OpeningEvent.objects.create(
+            consultation_id=backup.consultation_id,
+            bid=backup,
+            user=user,
+            action=OpeningAction.SHARES_SUBMITTED,
+            at=at,
+        )
+        record(
+            "opening.shares-submitted",
+            actor=user,
+            obj=backup.consultation,
+            at=at,
+            bids=[backup.receipt_number],
+        )
+    return len(plain)
+
+
+def _require_backup_shares(user, backup):
+    _require_opener(user, backup.consultation)
+    if backup.sealing != Sealing.AGE:
+        raise PermissionDenied(_("This backup copy is not sealed."))
+    allowed, found = may_open_backup(electronic_bid_of(backup), backup)
+    if not allowed:
+        raise PermissionDenied(found)
+    keys = list(access.commission_keys_of(user, backup.consultation))
+    if not keys:
+        raise PermissionDenied(_("None of your keys is in the opening commission."))
+    return keys
+
+
+def _keep_backup_share(user, session, backup, item, keys, at):
+    if item.receipt != backup.receipt_number:
+        raise ValueError(
+            _("Bid %(receipt)s: these shares are for backup copy %(backup)s only.")
+            % {"receipt": item.receipt, "backup": backup.receipt_number}
+        )
+    key = keys.get(item.key)
+    if key is None:
+        raise ValueError(
+            _("Bid %(receipt)s: key %(key)d is not one of your commission keys.")
+            % {"receipt": item.receipt, "key": item.key}
+        )
+    SubmittedShare.objects.update_or_create(
+        bid=backup,
+        key=key,
+        defaults={
+            "session": session,
+            "share": item.share,
+            "submitted_by": user,
+            "submitted_at": at,
+        },
+    )
+
+
+def _session(consultation):
+    session = consultation.opening_events.filter(
+        action=OpeningAction.SESSION_STARTED
+    ).first()
+    if session is None:
+        raise PermissionDenied(
+            _("Start the opening session before handing over shares.")
+        )
+    return session
+
+
+# At the end of the procedure
+
+
+def destroy_unopened_backups(user, consultation):
+    """Destroy the backup copies nobody needed, once the procedure has ended.
+
+    Each gets its line in the register; the sealed bytes go once the transaction
+    that says so has committed. Returns how many were destroyed.
+    """
+    if consultation.state not in (State.AWARDED, State.CANCELLED):
+        raise PermissionDenied(
+            _("Backup copies are destroyed at the end of the procedure only.")
+        )
+    if not has_role(user, consultation.buyer, *BUYER_STAFF):
+        raise PermissionDenied(
+            _("Only a buyer admin or agent of %(buyer)s may destroy backup copies.")
+            % {"buyer": consultation.buyer}
+        )
+    with transaction.atomic():
+        backups = consultation.bids.filter(
+            is_backup_copy=True, state=BidState.RECEIVED
+        ).select_for_update()
+        names = []
+        for backup in backups:
+            names += [f.stored_as for f in backup.files.all()]
+            _record_destruction(user, backup)
+        transaction.on_commit(lambda: storage.discard(names))
+    return len(backups)
+
+
+def _record_destruction(user, backup):
+    at = now()
+    backup.move_to(BidState.DESTROYED)
+    backup.save(update_fields=["state"])
+    OpeningEvent.objects.create(
+        consultation_id=backup.consultation_id,
+        bid=backup,
+        user=user,
+        action=OpeningAction.BACKUP_DESTROYED,
+        at=at,
+    )
+    record(
+        "bid.backup-destroyed",
+        actor=user,
+        obj=backup,
+        at=at,
+        receipt=backup.receipt_number,
+    )
 
 
 def _require_opener(user, consultation):

@@ -15,15 +15,28 @@ class BidState(models.TextChoices):
     REPLACED = "replaced", _("replaced by a later deposit")
     OPENED = "opened", _("opened")
     REJECTED_LATE = "rejected-late", _("late, set aside unopened")
+    # Its shares gave its key, but its files did not decrypt or did not match what
+    # was sealed: its backup copy may then be opened.
+    UNREADABLE = "unreadable", _("could not be opened")
+    # A backup copy not needed by the end of the procedure.
+    DESTROYED = "destroyed", _("destroyed unopened")
 
 
 # The only moves a bid's state can make; actions.py checks every change here.
 TRANSITIONS = {
     BidState.RECEIVING: {BidState.RECEIVED},
-    BidState.RECEIVED: {BidState.REPLACED, BidState.OPENED, BidState.REJECTED_LATE},
+    BidState.RECEIVED: {
+        BidState.REPLACED,
+        BidState.OPENED,
+        BidState.REJECTED_LATE,
+        BidState.UNREADABLE,
+        BidState.DESTROYED,
+    },
     BidState.REPLACED: set(),
     BidState.OPENED: set(),
     BidState.REJECTED_LATE: set(),
+    BidState.UNREADABLE: set(),
+    BidState.DESTROYED: set(),
 }
 
 
@@ -218,6 +231,8 @@ class OpeningAction(models.TextChoices):
         _("backup copy opened: bid incomplete, sent in time"),
     )
     BACKUP_UNREADABLE = "backup-unreadable", _("backup copy opened: bid unreadable")
+    BID_UNREADABLE = "bid-unreadable", _("bid could not be opened")
+    BACKUP_DESTROYED = "backup-destroyed", _("backup copy destroyed unopened")
 
 
 class OpeningEvent(models.Model):
@@ -253,6 +268,8 @@ class OpeningEvent(models.Model):
     )
     action = models.CharField(_("action"), max_length=20, choices=OpeningAction.choices)
     at = models.DateTimeField(_("at"))
+    # Why, when the action needs one: what made a bid unreadable.
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

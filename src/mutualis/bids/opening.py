@@ -33,11 +33,18 @@ SHARE_SIZE = 33
 
 
 class OpeningError(Exception):
-    """A sealed bid that could not be opened; it stays sealed."""
+    """A sealed bid that could not be opened.
 
-    def __init__(self, bid, message, file_name=None):
+    `damaged` when the bid itself is at fault (the right key opens nothing that
+    matches what was sealed): the bid is then unreadable for good. Otherwise (too
+    few or wrong shares, the store unavailable) it stays sealed for another try.
+    """
+
+    def __init__(self, bid, message, file_name=None, damaged=False):
         self.bid = bid
         self.file_name = file_name
+        self.damaged = damaged
+        self.message = message
         where = (
             _("bid %(receipt)s, file “%(file)s”")
             % {"receipt": bid.receipt_number, "file": file_name}
@@ -162,9 +169,13 @@ def inner_files(bid, identity):
         sealed = base64.b64decode(bid.manifest["inner"])
         files = json.loads(pyrage.decrypt(sealed, [identity]))["files"]
     except (ValueError, KeyError, TypeError, pyrage.DecryptError):
-        raise OpeningError(bid, _("its sealed list of files cannot be read.")) from None
+        raise OpeningError(
+            bid, _("its sealed list of files cannot be read."), damaged=True
+        ) from None
     if len(files) != bid.files.count():
-        raise OpeningError(bid, _("its sealed list of files does not match its files."))
+        raise OpeningError(
+            bid, _("its sealed list of files does not match its files."), damaged=True
+        )
     return files
 
 
@@ -207,11 +218,21 @@ def _decrypt_into(bid, bid_file, identity, clear):
             pyrage.decrypt_io(sealed, clear, [identity])
         clear.flush()
     except (OSError, pyrage.DecryptError) as error:
+        # pyrage tells a failed decryption as an OSError without errno; one with
+        # an errno comes from the system (a file missing, a disk error).
+        if getattr(error, "errno", None) is not None:
+            logger.warning("sealed file unreadable bid=%s error=%s", bid.pk, error)
+            raise OpeningError(
+                bid,
+                _("the platform could not read the sealed file; try again later."),
+                bid_file.name,
+            ) from None
         logger.info("sealed file does not decrypt bid=%s error=%s", bid.pk, error)
         raise OpeningError(
             bid,
             _("it does not decrypt: the sealed file is damaged, truncated or altered."),
             bid_file.name,
+            damaged=True,
         ) from None
 
 
@@ -221,7 +242,10 @@ def _store(bid, bid_file, clear, plain):
         return storage.store(name, clear, limit=plain["size"])
     except storage.FileTooLarge:
         raise OpeningError(
-            bid, _("it is larger than its sealed size says."), bid_file.name
+            bid,
+            _("it is larger than its sealed size says."),
+            bid_file.name,
+            damaged=True,
         ) from None
 
 
@@ -232,6 +256,7 @@ def _check(bid, bid_file, plain, stored):
             bid,
             _("its content does not match the SHA-256 and size sealed at deposit."),
             bid_file.name,
+            damaged=True,
         )
 
 

@@ -55,6 +55,12 @@ def register_pdf_name(consultation):
     return f"opening-register-{consultation.pk}.pdf"
 
 
+def _what(event):
+    if event.detail:
+        return f"{event.get_action_display()} — {event.detail}"
+    return event.get_action_display()
+
+
 def _table(consultation, events, styles):
     cell, label = styles["cell"], styles["label"]
     header = [_("When"), _("Who"), _("What"), _("Bid"), _("Files")]
@@ -64,7 +70,7 @@ def _table(consultation, events, styles):
             [
                 Paragraph(escape(_when(consultation, event)), cell),
                 Paragraph(escape(str(event.user)), cell),
-                Paragraph(escape(event.get_action_display()), cell),
+                Paragraph(escape(_what(event)), cell),
                 Paragraph(escape(_bid(event)), cell),
                 Paragraph(_files(event), styles["hash"]),
             ]
