@@ -312,3 +312,14 @@ def test_publication_without_a_commission_says_what_to_do(draft):
         "Opening commission: name the openers' keys and how many must act together."
         in failures
     )
+
+
+def test_an_identity_file_keeps_a_work_factor_the_browser_accepts(passphrase):
+    identity = keys.generate_identity()
+
+    data = keys.protect(identity, passphrase)
+
+    stanza = data.split(b"\n")[1].split()
+    assert stanza[:2] == [b"->", b"scrypt"] and int(stanza[3]) <= 20
+    opened = keys.load_identity(data, passphrase)
+    assert str(opened.to_public()) == str(identity.to_public())

@@ -8,8 +8,15 @@ sees the recipient.
 import base64
 import binascii
 import datetime as dt
+import hashlib
+import hmac
+import os
 
 import pyrage
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from pyrage import x25519
 
 from mutualis.bids import sealing
@@ -39,7 +46,52 @@ def protect(identity, passphrase):
     """The identity file's bytes: its text under age's passphrase encryption."""
     if not passphrase:
         raise KeyFileError("the passphrase must not be empty")
-    return pyrage.passphrase.encrypt(identity_text(identity).encode(), passphrase)
+    return scrypt_encrypt(identity_text(identity).encode(), passphrase)
+
+
+# age's scrypt recipient (age-encryption.org/v1), written here for one reason: rage
+# picks the work factor from the machine's speed, and on a fast machine it goes past
+# 20, which the browser's age library refuses. The file is small: one STREAM chunk.
+SCRYPT_WORK_FACTOR = 18
+CHUNK = 64 * 1024
+
+
+def scrypt_encrypt(plaintext, passphrase, work_factor=SCRYPT_WORK_FACTOR):
+    """`plaintext` (at most one 64 KiB chunk) as an age file under `passphrase`."""
+    if len(plaintext) > CHUNK:
+        raise ValueError("an identity file is far smaller than 64 KiB")
+    file_key, salt, nonce = os.urandom(16), os.urandom(16), os.urandom(16)
+    wrapping = Scrypt(
+        salt=b"age-encryption.org/v1/scrypt" + salt,
+        length=32,
+        n=2**work_factor,
+        r=8,
+        p=1,
+    ).derive(passphrase.encode())
+    body = ChaCha20Poly1305(wrapping).encrypt(bytes(12), file_key, None)
+    header = (
+        b"age-encryption.org/v1\n"
+        + b"-> scrypt "
+        + _b64(salt)
+        + b" "
+        + str(work_factor).encode()
+        + b"\n"
+        + _b64(body)
+        + b"\n---"
+    )
+    mac = hmac.new(_hkdf(file_key, b"", b"header"), header, hashlib.sha256).digest()
+    payload_key = _hkdf(file_key, nonce, b"payload")
+    # STREAM: an 11-byte counter, then 1 for the last chunk.
+    sealed = ChaCha20Poly1305(payload_key).encrypt(bytes(11) + b"\x01", plaintext, None)
+    return header + b" " + _b64(mac) + b"\n" + nonce + sealed
+
+
+def _b64(data):
+    return base64.b64encode(data).rstrip(b"=")
+
+
+def _hkdf(key, salt, info):
+    return HKDF(algorithm=SHA256(), length=32, salt=salt, info=info).derive(key)
 
 
 def load_identity(data, passphrase):
