@@ -240,7 +240,7 @@ def test_a_timestamp_over_another_signature_does_not_count(pki, anchors):
     stamped = etree.fromstring(add_timestamp(sign_enveloped(pki, pki.signer)))
     other = etree.fromstring(sign_enveloped(pki, pki.signer))
     token = stamped.find(f".//{{{XADES}}}SignatureTimeStamp")
-    _root, properties = None, other.find(f".//{{{XADES}}}QualifyingProperties")
+    properties = other.find(f".//{{{XADES}}}QualifyingProperties")
     unsigned = etree.SubElement(properties, f"{{{XADES}}}UnsignedProperties")
     etree.SubElement(unsigned, f"{{{XADES}}}UnsignedSignatureProperties").append(token)
 
@@ -304,3 +304,45 @@ def test_a_signature_without_signed_info_is_a_format_failure(pki, anchors):
     report = only(validate_xades("offer.xml", etree.tostring(root), anchors=anchors))
 
     assert (report.indication, report.subindication) == (FAILED, "FORMAT_FAILURE")
+
+
+def test_a_signing_certificate_reference_without_digest_is_a_format_failure(
+    pki, anchors
+):
+    root = etree.fromstring(sign_enveloped(pki, pki.signer))
+    digest = root.find(f".//{{{XADES}}}CertDigest")
+    digest.getparent().remove(digest)
+
+    report = only(validate_xades("offer.xml", etree.tostring(root), anchors=anchors))
+
+    assert (report.indication, report.subindication) == (FAILED, "FORMAT_FAILURE")
+    assert "offer.xml" in report.reason
+
+
+def test_an_unsupported_transform_is_indeterminate_not_failed(pki, anchors):
+    document = sign_enveloped(pki, pki.signer).replace(
+        b"http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+        b"http://www.w3.org/TR/1999/REC-xpath-19991116",
+    )
+
+    report = only(validate_xades("offer.xml", document, anchors=anchors))
+
+    assert (report.indication, report.subindication) == (
+        INDETERMINATE,
+        "FORMAT_FAILURE",
+    )
+    assert "REC-xpath-19991116" in report.reason
+
+
+def test_every_signature_of_a_document_gets_its_report(pki, anchors):
+    once = etree.fromstring(sign_enveloped(pki, pki.signer))
+    # The enveloped-signature transform leaves out only its own signature: the
+    # second one changes what the first one signed.
+    twice = signer().sign(once, key=pki.expired.key, cert=pki.chain(pki.expired))
+
+    reports = validate_xades("offer.xml", etree.tostring(twice), anchors=anchors)
+
+    assert [(r.subindication, "Valid" in r.signer) for r in reports] == [
+        ("HASH_FAILURE", True),
+        ("OUT_OF_BOUNDS_NO_POE", False),
+    ]

@@ -193,6 +193,12 @@ def validate_signature(name, root, index, signature, detached, anchors, moment):
         return report(
             name, evidence, verdict.indication, verdict.subindication, verdict.reason
         )
+    except (ValueError, TypeError, KeyError, AttributeError, etree.LxmlError):
+        # A structure none of the steps foresaw (a missing child, a bad value):
+        # the file gets a verdict, the log keeps the detail.
+        logger.warning("xades unreadable signature file=%s", name, exc_info=True)
+        reason = _("%(file)s holds a signature that cannot be read.") % {"file": name}
+        return report(name, evidence, FAILED, "FORMAT_FAILURE", reason)
     return report(name, evidence, PASSED, None, _("The signature is valid."))
 
 
@@ -555,7 +561,7 @@ def verify_signature_timestamp(evidence, element, anchors):
     else:
         evidence.checked.append(
             _(
-                "B-T signature timestamp verified (imprint, signature); its authority is not trusted"
+                "B-T signature timestamp verified (imprint, signature); its authority is not accepted"
             )
         )
     return True
