@@ -497,24 +497,26 @@ def cryptography_certificate(certificate):
 
 
 def read_levels(evidence, anchors):
-    tokens = list(values(evidence.signature, "SignatureTimeStamp"))
-    for element in tokens:
-        verified = verify_signature_timestamp(evidence, element, anchors)
-        if verified:
+    """Raise the level as far as what was verified allows (ETSI EN 319 132-1, 4)."""
+    for element in values(evidence.signature, "SignatureTimeStamp"):
+        if verify_signature_timestamp(evidence, element, anchors):
             break
-    if tokens and evidence.level == "B-B":
-        return
-    has_values = any(
-        True for _n in values(evidence.signature, "CertificateValues")
-    ) and any(True for _n in values(evidence.signature, "RevocationValues"))
-    if evidence.level == "B-T" and has_values:
+    if evidence.level == "B-T" and has(
+        evidence, "CertificateValues", "RevocationValues"
+    ):
         evidence.level = "B-LT"
         evidence.checked.append(
             _("B-LT certificate and revocation values used for the certificate check")
         )
-    archive = evidence.signature.find(".//xades141:ArchiveTimeStamp", NS)
-    if archive is not None:
+    archives = ".//xades141:ArchiveTimeStamp | .//xades:ArchiveTimeStamp"
+    if evidence.signature.xpath(archives, namespaces=NS):
+        # TODO(xades-lta): recompute the archive timestamp's imprint; until then
+        # B-LT is the most a signature is said to reach.
         evidence.checked.append(_("B-LTA archive timestamp present, not verified"))
+
+
+def has(evidence, *names):
+    return all(next(values(evidence.signature, n), None) is not None for n in names)
 
 
 def verify_signature_timestamp(evidence, element, anchors):
