@@ -270,3 +270,25 @@ def sign_list(root, signer):
         cert=[signer.pem.decode()],
     )
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+
+
+@dataclass
+class SampleTrust:
+    """A test TLSO, a CA it lists as CA/QC granted, a signer of that CA, the lists."""
+
+    tlso: Party
+    ca: Party
+    signer: Party
+    lotl: bytes
+    national: bytes
+
+
+def sample_trust(location="https://example.org/tl-zz.xml", territory="ZZ", **dates):
+    """The LOTL points to the national list at `location`; both signed by one TLSO."""
+    tlso = make_tlso()
+    ca = make_ca()
+    national = national_list(
+        tlso, [("Test qualified CA service", ca)], territory=territory, **dates
+    )
+    lotl = list_of_lists(tlso, [(territory, location, tlso)])
+    return SampleTrust(tlso, ca, issue_qualified(ca), lotl, national)

@@ -162,7 +162,9 @@ def verify_signature(data, file_name, candidates, *, at=None):
             # certificate verified the list, which the store records.
             signed = eutl_parse._validate_and_extract_tl_data(text, candidate, at)
         except SignatureValidationError as error:
-            failures.append(f"{_described(candidate)}: {_why_not(candidate, error, at)}")
+            failures.append(
+                f"{_described(candidate)}: {_why_not(candidate, error, at)}"
+            )
         else:
             return signed, candidate
     if not failures:

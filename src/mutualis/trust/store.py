@@ -17,7 +17,7 @@ from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -336,12 +336,16 @@ def _generation():
     """What changes whenever a list is imported or an authority added or withdrawn.
 
     Another process's change shows here too, so its cache is rebuilt as well.
+    Fingerprints, not only keys: a key may be given again after a rollback.
     """
-    lists_state = TrustedList.objects.aggregate(last=Max("pk"), count=Count("pk"))
-    authorities_state = AcceptedAuthority.objects.aggregate(
-        last=Max("pk"), withdrawn=Count("pk", filter=Q(withdrawn_at__isnull=False))
+    return (
+        tuple(TrustedList.objects.order_by("pk").values_list("pk", "sha256")),
+        tuple(
+            AcceptedAuthority.objects.order_by("pk").values_list(
+                "pk", "sha256", "withdrawn_at"
+            )
+        ),
     )
-    return (*lists_state.values(), *authorities_state.values())
 
 
 def current_anchors():
