@@ -153,7 +153,7 @@ def test_the_limits_are_enforced_before_sealing_with_a_message(
     expect(alert).to_have_text("Choose the lot this bid is for.")
     choose(page, paths)
     submit.click()
-    expect(alert).to_have_text("You chose 3 files; a bid may hold at most 2 files.")
+    expect(alert).to_have_text("Files chosen: 3; a bid may hold 2 at most.")
     choose(page, [tmp_path / "big.pdf"])
     submit.click()
     expect(alert).to_have_text(

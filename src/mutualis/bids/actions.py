@@ -41,8 +41,7 @@ def deposit_bid(user, business, consultation, lot, files):
     number = receipts.new_receipt_number(consultation.local(started_at).year)
     # The files go in before the short transaction that records them, so that a
     # large upload holds no database lock (SQLite has a single writer).
-    # TODO(bid-orphans): files of a deposit cut by a crash stay without a row; a
-    # periodic sweep of unnamed files comes with resumable uploads.
+    # A crash in between leaves files without a row: `mutualis sweep-orphans`.
     stored = []
     try:
         for position, upload in enumerate(files, start=1):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pyrage
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mutualis.bids import shamir, storage
 from mutualis.bids.keys import SHARES_FORMAT
@@ -51,7 +52,9 @@ class OpeningError(Exception):
             if file_name
             else _("bid %(receipt)s") % {"receipt": bid.receipt_number}
         )
-        super().__init__(f"{where}: {message}")
+        super().__init__(
+            _("%(where)s: %(message)s") % {"where": where, "message": message}
+        )
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,11 @@ def recover_identity(bid, shares):
     if len(shares) < threshold:
         raise OpeningError(
             bid,
-            _("%(count)d of the %(threshold)d shares needed have been handed over.")
+            ngettext(
+                "%(count)d of the %(threshold)d shares needed has been handed over.",
+                "%(count)d of the %(threshold)d shares needed have been handed over.",
+                len(shares),
+            )
             % {"count": len(shares), "threshold": threshold},
         )
     try:
