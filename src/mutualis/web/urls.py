@@ -6,6 +6,7 @@ from mutualis.web.views import (
     home,
     portal,
     sealing,
+    trust,
 )
 
 app_name = "web"
@@ -17,4 +18,5 @@ urlpatterns = [
     *bids.urlpatterns,
     *sealing.urlpatterns,
     *api_deposits.urlpatterns,
+    *trust.urlpatterns,
 ]
