@@ -205,6 +205,9 @@ MUTUALIS_TSA_USERNAME = env("MUTUALIS_TSA_USERNAME", "")
 MUTUALIS_TSA_PASSWORD = env("MUTUALIS_TSA_PASSWORD", "")
 # PEM file of the certificates that anchor the configured TSA's tokens.
 MUTUALIS_TSA_TRUST_ROOTS = env("MUTUALIS_TSA_TRUST_ROOTS", "")
+# Seconds between two timestamps of the audit journal's head; 0 turns them off
+# (then only `mutualis stamp-journal` seals it).
+MUTUALIS_JOURNAL_SEAL_INTERVAL = env_int("MUTUALIS_JOURNAL_SEAL_INTERVAL", 600)
 # The EU list of trusted lists that `mutualis refresh-trusted-lists` fetches;
 # empty means lists are imported from files only.
 MUTUALIS_TRUSTED_LISTS_URL = env("MUTUALIS_TRUSTED_LISTS_URL", "")

@@ -197,3 +197,36 @@ def test_stamp_journal_says_which_entry_it_sealed(journal):
     assert out.getvalue() == (
         f"sealed entry 6 ({head.entry_hash}) at 2027-02-12T17:00:00+00:00\n"
     )
+
+
+def test_the_head_is_sealed_at_intervals_while_entries_come(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.MUTUALIS_JOURNAL_SEAL_INTERVAL = 600
+    start = dt.datetime(2027, 2, 12, 9, 0, tzinfo=dt.UTC)
+
+    for minutes in (0, 4, 9, 11, 12):
+        with (
+            time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            record("bid.received", minutes=minutes)
+
+    seals = JournalSeal.objects.order_by("id")
+    assert [seal.sequence for seal in seals] == [1, 4]
+    assert [seal.stamped_at for seal in seals] == [
+        start,
+        start + dt.timedelta(minutes=11),
+    ]
+
+
+def test_a_timestamp_authority_that_does_not_answer_loses_no_entry(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.MUTUALIS_TSA_URL = "http://127.0.0.1:9/tsa"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record("bid.received", n=1)
+
+    assert JournalEntry.objects.count() == 1
+    assert not JournalSeal.objects.exists()

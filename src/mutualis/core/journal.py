@@ -9,13 +9,17 @@ the removal of the last rows, and dates the whole journal up to that row.
 import datetime as dt
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
 from mutualis.core.models import JournalEntry, JournalHead, JournalSeal
 from mutualis.core.time import now
+
+logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 
@@ -44,7 +48,30 @@ def record(action, *, actor=None, obj=None, at=None, **data):
         entry.save()
         head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
         head.save(update_fields=["sequence", "entry_hash"])
+        transaction.on_commit(seal_if_due)
     return entry
+
+
+def seal_if_due():
+    """Seal the head when the last seal is older than the interval; never raise.
+
+    Called after the commit of any entry, so that the journal is timestamped at
+    intervals while anything happens, and not at all while nothing does.
+    TODO(tasks): run it as a queued task once background work has its worker.
+    """
+    interval = settings.MUTUALIS_JOURNAL_SEAL_INTERVAL
+    if interval <= 0:
+        return None
+    last = JournalSeal.objects.order_by("-id").first()
+    if last is not None and now() - last.stamped_at < dt.timedelta(seconds=interval):
+        return None
+    try:
+        return seal_journal()
+    except Exception:
+        # The entries are committed; a timestamp authority that does not answer
+        # only delays the seal to the next entry.
+        logger.exception("sealing the journal's head failed")
+        return None
 
 
 def _normalised(data):
