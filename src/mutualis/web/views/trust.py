@@ -61,7 +61,10 @@ def trust_page(request):
             )
             return redirect("web:operator-trust")
     context = {
-        "lists": store.current_lists(),
+        # The EU list of trusted lists first, then the national ones.
+        "lists": sorted(
+            store.current_lists(), key=lambda tl: (not tl.is_lotl, tl.territory)
+        ),
         "authorities": AcceptedAuthority.objects.select_related("added_by"),
         "form": form,
     }
