@@ -1,6 +1,7 @@
 from mutualis.web.views import (
     accounts,
     api_deposits,
+    backups,
     bids,
     buyer,
     home,
@@ -16,6 +17,7 @@ urlpatterns = [
     *portal.urlpatterns,
     *buyer.urlpatterns,
     *bids.urlpatterns,
+    *backups.urlpatterns,
     *sealing.urlpatterns,
     *api_deposits.urlpatterns,
     *trust.urlpatterns,
