@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "mutualis.core",
     "mutualis.accounts",
     "mutualis.referential",
@@ -213,6 +215,15 @@ MUTUALIS_JOURNAL_SEAL_INTERVAL = env_int("MUTUALIS_JOURNAL_SEAL_INTERVAL", 600)
 MUTUALIS_TRUSTED_LISTS_URL = env("MUTUALIS_TRUSTED_LISTS_URL", "")
 # Whether signature validation may fetch CRLs and OCSP answers over the network.
 MUTUALIS_REVOCATION_FETCHING = env_bool("MUTUALIS_REVOCATION_FETCHING", False)
+
+# Background work through the Django tasks API, queued in the database; a worker
+# runs it: `mutualis db-worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "mail"],
+    }
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"
