@@ -98,3 +98,31 @@ class JournalSeal(AppendOnly):
 
     def __str__(self):
         return f"{self.stamped_at:%Y-%m-%d %H:%M:%S} {self.sequence} {self.entry_hash}"
+
+
+class OutgoingMail(models.Model):
+    """A mail to send, written in the transaction of what it tells.
+
+    Its `key` says what it is about (`alert:12:345`, `answer:7:user:3`): the same key
+    is never queued twice, so a job that runs twice or stops half-way sends no
+    mail twice. A worker sends it and stamps `sent_at` under a row lock.
+    """
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    html = models.TextField(_("HTML body"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("queued"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mails")
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self):
+        return f"{self.key} → {self.to}"
