@@ -125,8 +125,10 @@ def _write_new_keys(directory):
     _write(directory / "root.pem", _pem(root))
     _write(directory / "root.key", _key_pem(root_key))
     for role, title, usage in (
-        ("tsa", "timestamp authority", ExtendedKeyUsageOID.TIME_STAMPING),
-        ("seal", "seal", DOCUMENT_SIGNING),
+        ("tsa", "timestamp authority", (ExtendedKeyUsageOID.TIME_STAMPING,)),
+        # Document signing (RFC 9336), and e-mail protection, which NSS-based
+        # readers (poppler's pdfsig, Firefox) require of a PDF signer.
+        ("seal", "seal", (DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION)),
     ):
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _leaf_certificate(key, f"{name} {title}", usage, root, root_key)
@@ -200,7 +202,7 @@ def _leaf_certificate(key, common_name, purpose, root, root_key):
         _builder(_subject(common_name), root.subject, key.public_key())
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(usage, critical=True)
-        .add_extension(x509.ExtendedKeyUsage([purpose]), critical=True)
+        .add_extension(x509.ExtendedKeyUsage(list(purpose)), critical=True)
         .add_extension(issuer_key_id, critical=False)
         .sign(root_key, hashes.SHA256())
     )
