@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "mutualis.bids",
     "mutualis.exchange",
     "mutualis.trust",
+    "mutualis.vault",
     "mutualis.web",
     "mutualis.demo",
 ]

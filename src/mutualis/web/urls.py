@@ -8,6 +8,7 @@ from mutualis.web.views import (
     portal,
     sealing,
     trust,
+    vault,
 )
 
 app_name = "web"
@@ -21,4 +22,5 @@ urlpatterns = [
     *sealing.urlpatterns,
     *api_deposits.urlpatterns,
     *trust.urlpatterns,
+    *vault.urlpatterns,
 ]

@@ -79,6 +79,32 @@ function chosen() {
   };
 }
 
+// Documents checked from the vault: fetched with the member's session from the
+// platform, then sealed like the files chosen on disk. The checkbox gives the
+// plaintext name and size, so that the limits are checked before any fetch.
+
+function vaultChosen(business) {
+  const boxes = form.querySelectorAll(`#vault-documents [data-business="${business}"] input:checked`);
+  return Array.from(boxes, (box) => ({ name: box.dataset.name, size: Number(box.dataset.size), url: box.dataset.url }));
+}
+
+async function vaultFiles(documents) {
+  const files = [];
+  for (const { name, url } of documents) {
+    const response = await fetch(url, { credentials: "same-origin", cache: "no-store" }).catch(() => null);
+    if (!response || !response.ok) throw new Error(text("vault_failed", { name }));
+    files.push(new File([await response.blob()], name));
+  }
+  return files;
+}
+
+function showVaultOf(business) {
+  for (const item of form.querySelectorAll("#vault-documents [data-business]")) {
+    item.hidden = item.dataset.business !== String(business);
+    if (item.hidden) item.querySelector("input").checked = false;
+  }
+}
+
 function refusal({ files, lot, hasLots }) {
   const limits = sealing.limits;
   if (hasLots && lot === null) return text("choose_lot");
@@ -315,12 +341,14 @@ async function run(work) {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const choice = chosen();
-  const refused = refusal(choice);
+  const fromVault = vaultChosen(choice.business);
+  const refused = refusal({ ...choice, files: [...choice.files, ...fromVault] });
   if (refused) {
     showError(refused);
     return;
   }
   run(async () => {
+    choice.files.push(...(await vaultFiles(fromVault)));
     const state = await seal(choice);
     localStorage.setItem(stateKey, JSON.stringify(state));
     await finish(state, await send(state));
@@ -366,6 +394,9 @@ async function start() {
     return;
   }
   sealing = answer;
+  const business = form.querySelector("[name=business]");
+  showVaultOf(business.value);
+  business.addEventListener("change", () => showVaultOf(business.value));
   submit.disabled = false;
   await offerResume();
 }
