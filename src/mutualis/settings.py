@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "mutualis.tenders",
     "mutualis.uploads",
     "mutualis.bids",
+    "mutualis.questions",
     "mutualis.exchange",
     "mutualis.trust",
     "mutualis.vault",

@@ -406,3 +406,113 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.consultation.reference}: {self.winner}"
+
+
+class Amendment(models.Model):
+    """A change to a published consultation: a new DCE version, moved deadlines, or
+    both, with its reason. Its number counts the consultation's amendments."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="amendments",
+    )
+    number = models.PositiveIntegerField(_("number"))
+    reason = models.TextField(_("reason"))
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The version of the DCE this amendment put online; empty when no file changed.
+    dce_version = models.PositiveIntegerField(_("DCE version"), null=True, blank=True)
+    documents_added = models.JSONField(_("documents added"), default=list)
+    documents_replaced = models.JSONField(_("documents replaced"), default=list)
+    documents_withdrawn = models.JSONField(_("documents withdrawn"), default=list)
+    # The deadlines before and after; `*_after` is empty when it did not move.
+    questions_deadline_before = models.DateTimeField(
+        _("deadline for questions before"), null=True, blank=True
+    )
+    questions_deadline_after = models.DateTimeField(
+        _("deadline for questions after"), null=True, blank=True
+    )
+    submission_deadline_before = models.DateTimeField(
+        _("deadline for bids before"), null=True, blank=True
+    )
+    submission_deadline_after = models.DateTimeField(
+        _("deadline for bids after"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["consultation", "number"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "number"], name="amendment_unique_number"
+            )
+        ]
+
+    def __str__(self):
+        return _("Amendment %(number)s to %(reference)s") % {
+            "number": self.number,
+            "reference": self.consultation.reference,
+        }
+
+    @property
+    def changes_documents(self):
+        return self.dce_version is not None
+
+    @property
+    def local_questions_deadline_before(self):
+        return self.consultation.local(self.questions_deadline_before)
+
+    @property
+    def local_questions_deadline_after(self):
+        return self.consultation.local(self.questions_deadline_after)
+
+    @property
+    def local_submission_deadline_before(self):
+        return self.consultation.local(self.submission_deadline_before)
+
+    @property
+    def local_submission_deadline_after(self):
+        return self.consultation.local(self.submission_deadline_after)
+
+
+class PreviousDocument(models.Model):
+    """A DCE file an amendment replaced or withdrew: listed and downloadable still."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="previous_documents",
+    )
+    superseded_by = models.ForeignKey(
+        Amendment,
+        verbose_name=_("superseded by"),
+        on_delete=models.CASCADE,
+        related_name="superseded_documents",
+    )
+    version = models.PositiveIntegerField(_("DCE version"))
+    name = models.CharField(_("file name"), max_length=255)
+    # The file stays where it was stored as a current document.
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        ordering = ["consultation", "-version", "name"]
+        verbose_name = _("previous document")
+        verbose_name_plural = _("previous documents")
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
