@@ -217,6 +217,10 @@ MUTUALIS_JOURNAL_SEAL_INTERVAL = env_int("MUTUALIS_JOURNAL_SEAL_INTERVAL", 600)
 MUTUALIS_TRUSTED_LISTS_URL = env("MUTUALIS_TRUSTED_LISTS_URL", "")
 # Whether signature validation may fetch CRLs and OCSP answers over the network.
 MUTUALIS_REVOCATION_FETCHING = env_bool("MUTUALIS_REVOCATION_FETCHING", False)
+# Largest file whose signatures are checked at opening (it is read into memory).
+MUTUALIS_MAX_SIGNATURE_CHECK_SIZE = env_int(
+    "MUTUALIS_MAX_SIGNATURE_CHECK_SIZE", 200 * 1024 * 1024
+)
 
 # Background work through the Django tasks API, queued in the database; a worker
 # runs it: `mutualis db-worker`.

@@ -152,7 +152,7 @@ def test_too_few_shares_leave_the_bid_sealed(bid, sealed, three, settings):
 
     bid.refresh_from_db()
     assert str(failure.value) == (
-        f"bid {bid.receipt_number}: 1 of the 2 shares needed have been handed over."
+        f"bid {bid.receipt_number}: 1 of the 2 shares needed has been handed over."
     )
     assert bid.state == BidState.RECEIVED
     assert opened_files(settings) == []

@@ -263,7 +263,7 @@ def test_opening_with_too_few_shares_says_so_and_the_bid_stays_sealed(
         )
 
     assert (
-        f"bid {bid.receipt_number}: 1 of the 2 shares needed have been handed over."
+        f"bid {bid.receipt_number}: 1 of the 2 shares needed has been handed over."
         in page_text(response)
     )
     bid.refresh_from_db()

@@ -1,5 +1,7 @@
 """What changes a bid: deposit, opening, reading a file. Each checks, then commits."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,7 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mutualis.bids import access, keys, opening, receipts, storage
+from mutualis.bids import access, keys, opening, receipts, signatures, storage
 from mutualis.bids.models import (
     Bid,
     BidFile,
@@ -23,6 +25,8 @@ from mutualis.bids.models import (
 from mutualis.core.journal import record
 from mutualis.core.time import now
 from mutualis.tenders.models import Consultation, State
+
+logger = logging.getLogger(__name__)
 
 MAX_NAME_LENGTH = BidFile._meta.get_field("name").max_length
 
@@ -376,21 +380,33 @@ def open_sealed_bid(user, bid):
             _record_unreadable(user, bid, error)
         raise
     try:
+        reports = check_signatures(opened)
         with transaction.atomic():
-            bid = _record_opening(user, bid, opened, [s.key_id for s in submitted])
+            bid = _record_opening(
+                user, bid, opened, [s.key_id for s in submitted], reports
+            )
     except BaseException:
         storage.discard([item.opened_as for item in opened])
         raise
     return bid
 
 
-def _record_opening(user, bid, opened, keys_used):
+def check_signatures(opened):
+    """The signature reports of the opened files; never a reason not to open."""
+    try:
+        return signatures.check(opened)
+    except Exception:
+        logger.exception("checking the signatures of an opened bid failed")
+        return {}
+
+
+def _record_opening(user, bid, opened, keys_used, reports):
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.state != BidState.RECEIVED:
         raise opening.OpeningError(bid, _("it is no longer waiting for opening."))
     at = now()
     for item in opened:
-        record_opened_file(user, item)
+        record_opened_file(user, item, reports.get(item.bid_file.pk))
     record("bid.unsealed", actor=user, obj=bid, at=at, keys=sorted(keys_used))
     _open_or_set_aside(user, bid, at)
     SubmittedShare.objects.filter(bid=bid).delete()
@@ -426,13 +442,14 @@ def _record_unreadable(user, bid, error):
         )
 
 
-def record_opened_file(user, item):
+def record_opened_file(user, item, reports=None):
     bid_file = item.bid_file
     bid_file.opened_as = item.opened_as
     bid_file.plain_size = item.size
     bid_file.plain_sha256 = item.sha256
     bid_file.scan_status = item.scan_status
     bid_file.scan_detail = item.scan_detail[:300]
+    bid_file.signatures = reports
     bid_file.save(
         update_fields=[
             "opened_as",
@@ -440,6 +457,7 @@ def record_opened_file(user, item):
             "plain_sha256",
             "scan_status",
             "scan_detail",
+            "signatures",
         ]
     )
     record(
@@ -450,6 +468,10 @@ def record_opened_file(user, item):
         sha256=item.sha256,
         scan=item.scan_status,
         scan_detail=item.scan_detail,
+        signatures=[
+            {k: report[k] for k in ("indication", "subindication", "signer", "level")}
+            for report in reports or []
+        ],
     )
 
 

@@ -152,11 +152,12 @@ def open_backup(user, backup, case):
     _check_opening(user, backup, case)
     opened = _decrypt(backup) if backup.sealing == Sealing.AGE else []
     try:
+        reports = actions.check_signatures(opened)
         with transaction.atomic():
             backup = Bid.objects.select_for_update().get(pk=backup.pk)
             bid = _check_opening(user, backup, case)
             for item in opened:
-                actions.record_opened_file(user, item)
+                actions.record_opened_file(user, item, reports.get(item.bid_file.pk))
             SubmittedShare.objects.filter(bid=backup).delete()
             return _record_backup_opening(user, backup, bid, case)
     except BaseException:

@@ -198,6 +198,9 @@ class BidFile(models.Model):
     )
     # Known at opening only, from the sealed inner manifest and the decryption.
     plain_size = models.PositiveBigIntegerField(_("size in clear"), null=True)
+    # The reports on the file's electronic signatures at opening (trust.report,
+    # as_dict), empty when it carries none; null when they were not checked.
+    signatures = models.JSONField(_("signatures"), null=True, blank=True)
     plain_sha256 = models.CharField(_("SHA-256 in clear"), max_length=64, blank=True)
     opened_as = models.CharField(_("opened as"), max_length=300, blank=True)
     scan_status = models.CharField(_("malware scan"), max_length=16, blank=True)

@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from mutualis.bids import receipts
+from mutualis.bids import receipts, signatures
 from mutualis.bids.models import OpeningAction, Sealing
 from mutualis.bids.receipt_pdf import _fonts, _styles
 
@@ -115,4 +115,9 @@ def _files(event):
         if bid_file.scan_detail:
             scan = f"{scan} ({bid_file.scan_detail})"
         lines.append(escape(f"{bid_file.name} — {bid_file.plain_sha256} — {scan}"))
+        for report in bid_file.signatures or []:
+            line = signatures.summary(report, event.consultation.time_zone)
+            lines.append(escape(_("Signature: %(line)s") % {"line": line}))
+        if bid_file.signatures == []:
+            lines.append(escape(_("No electronic signature.")))
     return "<br/>".join(lines)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mutualis.alerts.tasks import alert_on_publication
 from mutualis.core.journal import record
 from mutualis.core.time import is_valid_time_zone, now
 from mutualis.tenders import access, dce
@@ -94,6 +95,7 @@ def publish(user, consultation):
         consultation.published_at = at
         consultation.save(update_fields=["state", "published_at", "updated_at"])
         record("tenders.consultation.published", actor=user, obj=consultation, at=at)
+        transaction.on_commit(lambda: alert_on_publication(consultation.pk))
     return consultation
 
 

@@ -72,13 +72,13 @@ class SignatureReport:
             "subindication": self.subindication,
             "reason": str(self.reason),
             "level": self.level,
-            "signer": self.signer,
-            "issuer": self.issuer,
+            "signer": str(self.signer) if self.signer else None,
+            "issuer": str(self.issuer) if self.issuer else None,
             "qualified": self.qualified,
             "signing_time": self.signing_time.isoformat()
             if self.signing_time
             else None,
             "time_source": self.time_source,
-            "trusted_by": self.trusted_by,
-            "checked": list(self.checked),
+            "trusted_by": str(self.trusted_by) if self.trusted_by else None,
+            "checked": [str(item) for item in self.checked],
         }

@@ -1,5 +1,6 @@
 from mutualis.web.views import (
     accounts,
+    alerts,
     api_deposits,
     backups,
     bids,
@@ -22,5 +23,6 @@ urlpatterns = [
     *sealing.urlpatterns,
     *api_deposits.urlpatterns,
     *trust.urlpatterns,
+    *alerts.urlpatterns,
     *vault.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 from django import template
 
+from mutualis.bids import signatures
 from mutualis.bids.receipts import format_instant, format_size
 
 register = template.Library()
@@ -20,3 +21,9 @@ def precise_instant(value, zone):
 @register.filter
 def size(value):
     return format_size(value)
+
+
+@register.filter
+def signature_line(report, zone):
+    """`{{ report|signature_line:consultation.time_zone }}`: one signature's verdict."""
+    return signatures.summary(report, zone)
