@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "mutualis.questions",
     "mutualis.exchange",
     "mutualis.trust",
+    "mutualis.alerts",
     "mutualis.vault",
     "mutualis.web",
     "mutualis.demo",

@@ -145,7 +145,9 @@ def test_the_matcher_agrees_with_checking_every_pair(alert_specs, batch):
 
 
 def test_accents_and_case_are_folded_as_the_portal_search_folds():
-    assert fold("Réfection de la CHAUSSÉE à Mâcon") == "refection de la chaussee a macon"
+    assert (
+        fold("Réfection de la CHAUSSÉE à Mâcon") == "refection de la chaussee a macon"
+    )
     assert keyword_terms("École, l'éclairage!") == ("ecole", "l", "eclairage")
 
 
