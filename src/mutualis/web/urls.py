@@ -8,6 +8,7 @@ from mutualis.web.views import (
     home,
     portal,
     sealing,
+    signatures,
     trust,
     vault,
 )
@@ -21,6 +22,7 @@ urlpatterns = [
     *bids.urlpatterns,
     *backups.urlpatterns,
     *sealing.urlpatterns,
+    *signatures.urlpatterns,
     *api_deposits.urlpatterns,
     *trust.urlpatterns,
     *alerts.urlpatterns,
