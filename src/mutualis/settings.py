@@ -216,6 +216,8 @@ MUTUALIS_JOURNAL_SEAL_INTERVAL = env_int("MUTUALIS_JOURNAL_SEAL_INTERVAL", 600)
 # The EU list of trusted lists that `mutualis refresh-trusted-lists` fetches;
 # empty means lists are imported from files only.
 MUTUALIS_TRUSTED_LISTS_URL = env("MUTUALIS_TRUSTED_LISTS_URL", "")
+# A PEM file of the certificates that may sign that list; empty: pyHanko's own.
+MUTUALIS_LOTL_SIGNERS_FILE = env("MUTUALIS_LOTL_SIGNERS_FILE", "")
 # Whether signature validation may fetch CRLs and OCSP answers over the network.
 MUTUALIS_REVOCATION_FETCHING = env_bool("MUTUALIS_REVOCATION_FETCHING", False)
 # Largest file whose signatures are checked at opening (it is read into memory).
