@@ -47,3 +47,12 @@ def test_a_publisher_that_is_down_keeps_the_lists_and_the_schedule(settings):
 
     assert refresh_trusted_lists.call() == 0
     assert DBTaskResult.objects.count() == 1
+
+
+def test_the_command_queues_the_refresh_for_the_worker(capsys):
+    from django.core.management import call_command
+
+    call_command("refresh_trusted_lists", "--in-background")
+
+    assert DBTaskResult.objects.get().task_path.endswith("refresh_trusted_lists")
+    assert "once a day" in capsys.readouterr().out

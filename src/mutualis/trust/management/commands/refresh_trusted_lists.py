@@ -27,8 +27,24 @@ class Command(BaseCommand):
             help="Certificates (PEM or DER) that may sign the LOTL, instead of "
             "the ones pyHanko ships.",
         )
+        parser.add_argument(
+            "--in-background",
+            action="store_true",
+            help=_(
+                "Queue the refresh for the worker (mutualis db-worker), which then "
+                "runs it once a day; MUTUALIS_LOTL_SIGNERS_FILE names its signers."
+            ),
+        )
 
     def handle(self, *args, **options):
+        if options["in_background"]:
+            from mutualis.trust.tasks import refresh_trusted_lists as task
+
+            task.enqueue()
+            self.stdout.write(
+                _("Queued: the worker refreshes the lists now, then once a day.")
+            )
+            return
         url = settings.MUTUALIS_TRUSTED_LISTS_URL
         if not url:
             self.stdout.write(
