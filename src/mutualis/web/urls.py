@@ -1,12 +1,14 @@
 from mutualis.web.views import (
     accounts,
     alerts,
+    amendments,
     api_deposits,
     backups,
     bids,
     buyer,
     home,
     portal,
+    questions,
     sealing,
     signatures,
     trust,
@@ -26,5 +28,7 @@ urlpatterns = [
     *api_deposits.urlpatterns,
     *trust.urlpatterns,
     *alerts.urlpatterns,
+    *questions.urlpatterns,
+    *amendments.urlpatterns,
     *vault.urlpatterns,
 ]
