@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from mutualis.accounts.models import OrganisationKind, Role
 from mutualis.core.models import JournalEntry
+from mutualis.vault.actions import replace_document
 from mutualis.vault.models import Document
 from tests.accounts.html import page_text
 from tests.bids.factories import at, paris
@@ -227,3 +228,19 @@ def test_the_deposit_page_offers_the_valid_documents_of_the_business(
         f'<input type="checkbox" id="vault-{kbis.current_id}" data-url="'
         f'{file_url(kbis)}" data-name="kbis.pdf" data-size="{len(KBIS)}">'
     ) in page.text
+
+
+def test_the_vault_page_runs_a_fixed_number_of_queries(
+    client, bidder, business, django_assert_max_num_queries
+):
+    for number in range(12):
+        document = upload(bidder, business, title=f"Référence {number}")
+        replace_document(
+            bidder, document, SimpleUploadedFile("v2.pdf", b"v2"), None, None
+        )
+    logged_in(client, bidder)
+
+    with django_assert_max_num_queries(6):
+        page = client.get(vault_url(business))
+
+    assert page_text(page).count("1 earlier version") == 12
