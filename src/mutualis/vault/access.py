@@ -15,6 +15,8 @@ from mutualis.accounts.models import OrganisationKind
 from mutualis.core.time import now, to_local
 from mutualis.vault.models import Document, Version
 
+# A business holds only these two roles today; the sets stay apart so that a
+# read-only role can join VIEWERS alone.
 VIEWERS = COMPANY_STAFF
 MANAGERS = COMPANY_STAFF
 

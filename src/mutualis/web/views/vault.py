@@ -151,6 +151,8 @@ def vault_delete(request, pk):
 def vault_file(request, pk):
     """A version's file, for its business's members only; the deposit page fetches
     it to seal it in the browser with the bid."""
+    # TODO(vault-cli): `mutualis deposit` cannot add vault documents yet; it needs
+    # this view to accept a personal API token, and the tool to fetch and seal.
     version = access.version_for(request.user, pk)
     response = FileResponse(
         storage.open_stored(version.stored_as),
