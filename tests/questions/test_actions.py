@@ -13,6 +13,7 @@ from mutualis.core.models import JournalEntry, OutgoingMail
 from mutualis.questions import access, actions, mails
 from mutualis.questions.models import Question
 from mutualis.tenders import actions as tenders_actions
+from mutualis.tenders.amendments import publish_amendment
 from tests.bids.factories import at, paris
 from tests.factories import BusinessFactory, BuyerFactory, ConsultationFactory, member
 
@@ -200,3 +201,30 @@ def test_nobody_is_told_twice(agent, asker, business, consultation):
     mails.queue_answer_mails(answer)
 
     assert len(mails_to(asker.email)) == 1
+
+
+def test_an_amendment_that_moves_the_deadline_for_questions_reopens_them(
+    agent, asker, business, consultation
+):
+    late = consultation.questions_deadline + dt.timedelta(days=1)
+    with at(late):
+        assert not access.can_ask(asker, consultation)
+        publish_amendment(
+            agent,
+            consultation,
+            reason="Visite du site ajoutée.",
+            questions_deadline=late + dt.timedelta(days=3),
+        )
+        consultation.refresh_from_db()
+
+        question = actions.ask(asker, business, consultation, "Visite ?")
+
+    assert question.asked_at == late
+
+
+def test_a_call_published_on_ted_by_an_outside_buyer_takes_no_questions(asker, buyer):
+    consultation = ConsultationFactory(published=True, buyer=buyer, notice_id="n-1")
+
+    assert access.ask_refusal(asker, consultation).startswith(
+        "This call was published on TED by a buyer outside this platform"
+    )

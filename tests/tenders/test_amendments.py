@@ -17,13 +17,15 @@ from mutualis.core.time import now
 from mutualis.tenders import actions
 from mutualis.tenders.amendments import (
     AmendmentRefused,
+    can_amend,
     publish_amendment,
     queue_amendment_mails,
 )
-from mutualis.tenders.models import Procedure
+from mutualis.tenders.models import Procedure, State
 from tests.bids.factories import deposit, paris
 from tests.factories import BusinessFactory, BuyerFactory, member
 from tests.tenders.factories import agent_of, published, ready_draft, upload
+from tests.tenders.test_access_matrix import ROLES, make_consultation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -372,3 +374,20 @@ def test_downloaders_and_bidders_are_told_once_each_in_their_language(
     assert "26 février 2027, 17:00 (Europe/Paris)" in to_reader.body
     assert "remains valid" not in to_reader.body
     assert "replaced: " + RC in to_reader.body
+
+
+AMEND_STATES = ["draft", "open", "closed", "opened", "cancelled"]
+AMEND_STAFF = {"buyer admin", "buyer agent"}
+
+
+@pytest.mark.parametrize("state", AMEND_STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_amend_in_which_state(role, state):
+    consultation = make_consultation(state if state != "cancelled" else "draft")
+    if state == "cancelled":
+        consultation.state = State.CANCELLED
+    user = make_user(role, consultation.buyer)
+
+    allowed = can_amend(user, consultation)
+
+    assert allowed is (role in AMEND_STAFF and state == "open")

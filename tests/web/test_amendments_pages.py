@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mutualis.accounts.models import Role
@@ -186,3 +188,21 @@ def test_the_buyers_list_links_to_amendments_and_questions(client):
     assert f'href="{new_url(consultation)}"' in page
     manage = reverse("web:questions-manage", args=[consultation.pk])
     assert f'href="{manage}"' in page
+
+
+def test_the_page_runs_as_many_queries_for_many_amendments_as_for_one(
+    client, django_assert_num_queries
+):
+    consultation, agent = published()
+    publish_amendment(agent, consultation, reason=REASON, uploads=[upload(RC, b"v2")])
+    with CaptureQueriesContext(connection) as one:
+        client.get(detail_url(consultation))
+    for version in (b"v3", b"v4"):
+        publish_amendment(
+            agent, consultation, reason=REASON, uploads=[upload(RC, version)]
+        )
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = text_of(client.get(detail_url(consultation)))
+
+    assert "Amendment 3, published on" in page

@@ -51,6 +51,11 @@ def ask_refusal(user, consultation, business=None, at=None):
         return _("The buyer's own staff do not ask questions on its consultations.")
     if consultation.state != State.PUBLISHED:
         return _("This consultation takes no questions.")
+    if consultation.notice_id:
+        return _(
+            "This call was published on TED by a buyer outside this platform: "
+            "questions go to the buyer, as its notice says."
+        )
     if not questions_open(consultation, at):
         deadline = questions_deadline(consultation)
         return _(

@@ -15,6 +15,8 @@ from mutualis.questions.models import Answer, Question
 from mutualis.tenders.models import Consultation
 
 MAX_LENGTH = 5000
+# TODO(questions): a published answer cannot be corrected or withdrawn yet; it would
+# be its own action, journaled and told by mail like the answer.
 
 
 def ask(user, business, consultation, text):

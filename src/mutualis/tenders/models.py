@@ -229,6 +229,10 @@ class Consultation(models.Model):
     def all_cpv(self):
         return [self.main_cpv, *self.extra_cpv.all()] if self.main_cpv else []
 
+    def previous_versions(self):
+        """The files amendments replaced or withdrew, with the amendment of each."""
+        return self.previous_documents.select_related("superseded_by")
+
 
 class Lot(models.Model):
     consultation = models.ForeignKey(
