@@ -2,6 +2,7 @@
 and the bids deposited before them."""
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -131,6 +132,18 @@ def test_the_journal_keeps_the_amendment_and_its_reason():
     assert entry.object_id == str(consultation.pk)
     assert (entry.data["number"], entry.data["reason"]) == (1, REASON)
     assert "submission_deadline" in entry.data
+
+
+def test_the_journal_keeps_the_digest_of_each_new_file():
+    consultation, agent = published()
+
+    amend(agent, consultation, uploads=[upload(RC, b"v2")])
+
+    entry = JournalEntry.objects.get(action="tenders.consultation.amended")
+    assert entry.data["replaced"] == [RC]
+    assert entry.data["files"] == [
+        {"name": RC, "size": 2, "sha256": hashlib.sha256(b"v2").hexdigest()}
+    ]
 
 
 @pytest.mark.parametrize("reason", ["", "   "])

@@ -130,7 +130,11 @@ def record_amendment(user, consultation, reason, stored, withdrawn, deadlines):
         added=amendment.documents_added,
         replaced=amendment.documents_replaced,
         withdrawn=amendment.documents_withdrawn,
-        **{field: value for field, value in moved.items()},
+        files=[
+            {"name": item.name, "size": item.size, "sha256": item.sha256}
+            for item in stored
+        ],
+        **moved,
     )
     queue_amendment_mails(amendment)
     return amendment
