@@ -3,7 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mutualis.alerts.models import Alert
+from mutualis.core.time import now
 from mutualis.tenders.models import Nature, Procedure, State
 from mutualis.tenders.search import Criteria, search
 from tests.alerts.factories import alert, matched
@@ -98,3 +102,49 @@ def test_nature_procedures_and_buyers_must_all_match(owner):
     assert matched(
         alert(owner, procedures=[Procedure.OPEN, Procedure.ADAPTED], buyers=[beaune])
     ) == ["WORKS-MAPA"]
+
+
+TITLES = [
+    ("VOIRIE", "Réfection de la Voirie communale", "Chaussée, trottoirs"),
+    ("ECOLE", "Extension de l'école élémentaire", "Bâtiment à énergie positive"),
+    ("PONT", "Réfection du pont de l'Ouche", "Ouvrage d'art"),
+    ("ECLAIRAGE", "Éclairage public", "Maintenance des candélabres"),
+]
+TYPED = [
+    "réfection",
+    "REFECTION",
+    "voiri",
+    "école",
+    "ecole",
+    "éclair",
+    "batiment",
+    "energie",
+    "pont",
+    "d'art",
+    "l'Ouche",
+    "chaussee",
+    "maintenance",
+    "candelabre",
+    "é",
+]
+
+
+def test_keywords_agree_with_the_portal_search_whatever_is_typed(owner):
+    for reference, title, description in TITLES:
+        public(reference, title=title, description=description)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.sampled_from(TYPED), min_size=1, max_size=3).map(" ".join))
+    def agree(keywords):
+        portal = sorted(c.reference for c in search(Criteria(text=keywords)))
+        assert matched(wanted_alert(keywords)) == portal
+
+    def wanted_alert(keywords):
+        saved, _created = Alert.objects.update_or_create(
+            owner=owner,
+            name="typed",
+            defaults={"keywords": keywords, "created_at": now(), "last_run_at": now()},
+        )
+        return saved
+
+    agree()

@@ -89,7 +89,7 @@ def send_one(alert_pk, consultation_pks, at):
     """Queue one mail listing those of `consultation_pks` not yet sent by the alert."""
     with transaction.atomic():
         alert = (
-            Alert.objects.select_for_update()
+            Alert.objects.select_for_update(of=("self",))
             .select_related("owner")
             .filter(pk=alert_pk, is_active=True)
             .first()
