@@ -84,8 +84,12 @@ def test_a_downloader_is_reminded_two_days_before_then_on_the_day(owner, call):
 
 def test_bidders_are_told_how_their_deposit_stands(buyer, call):
     business = BusinessFactory()
-    receiving = member(business, Role.BIDDER, email="receiving@example.org")
-    received = member(business, Role.BIDDER, email="received@example.org")
+    receiving = member(
+        business, Role.BIDDER, email="receiving@example.org", language="en"
+    )
+    received = member(
+        business, Role.BIDDER, email="received@example.org", language="en"
+    )
     started_bid(receiving, call)
     started_bid(received, call, state=BidState.RECEIVED)
     downloaded(received, call)
@@ -128,5 +132,10 @@ def test_a_french_user_is_reminded_in_french(owner, call):
     remind(paris(2027, 1, 14, 9, 0))
 
     (message,) = outbox.outbox
-    assert "15 janvier 2027, 17:00 (Europe/Paris)" in message.body
+    body = message.body.replace("\xa0", " ")
+    assert message.subject.replace("\xa0", " ") == (
+        "Remise des offres dans deux jours : Réfection de la voirie communale"
+    )
+    assert "Date limite de remise des offres: 15 janvier 2027, 17:00" in body
+    assert "Vous avez téléchargé les documents de la consultation." in body
     assert message.extra_headers["Content-Language"] == "fr"

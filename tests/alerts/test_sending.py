@@ -35,6 +35,11 @@ def new_call(reference, title="Réfection de la voirie communale", **fields):
     return ConsultationFactory(reference=reference, title=title, **fields)
 
 
+def plain_spaces(text):
+    """French typography puts no-break spaces before colons and inside quotes."""
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
 def run_daily(when=None):
     with at(when or later(days=1)):
         queued = send_alerts.call(Frequency.DAILY.value)
@@ -88,10 +93,17 @@ def test_a_french_owner_reads_the_mail_in_french(owner):
     run_daily()
 
     (message,) = outbox.outbox
-    assert "15 février 2027, 17:00 (Europe/Paris)" in message.body
+    body = plain_spaces(message.body)
+    assert plain_spaces(message.subject) == (
+        "1 nouvel appel d'offres pour votre alerte « Voirie en Côte-d'Or »"
+    )
+    assert "correspondent à votre alerte « Voirie en Côte-d'Or » :" in body
+    assert "Acheteur: Commune de Test-" in body
+    assert (
+        "Date limite de remise des offres: 15 février 2027, 17:00 (Europe/Paris)"
+        in body
+    )
     assert message.extra_headers["Content-Language"] == "fr"
-    # TODO(alerts-fr): assert the French subject once the lead adds the catalogue
-    # entries of the alerts app.
 
 
 def test_the_mail_carries_a_one_click_unsubscribe_link(owner, settings):
