@@ -1,10 +1,12 @@
 """Alert mails: what they say, in whose language, and never twice."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.core import mail as outbox
+from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from mutualis.alerts import sending
@@ -219,4 +221,19 @@ def test_publishing_queues_the_immediate_alerts_after_commit(
     assert again == 0
     assert [m.subject for m in outbox.outbox] == [
         "1 new call for tenders for your alert “Voirie en Côte-d'Or”"
+    ]
+
+
+def test_the_command_sends_the_daily_alerts_and_says_how_many(owner):
+    alert(owner, keywords="voirie")
+    new_call("2027-VOI-004")
+    output = io.StringIO()
+
+    with at(later(days=1)):
+        call_command("send_alerts", frequency="daily", stdout=output)
+        call_command("send_alerts", frequency="daily", stdout=output)
+
+    assert output.getvalue().splitlines() == [
+        "1 alert mail queued.",
+        "0 alert mails queued.",
     ]

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mutualis.accounts.models import Role
 from mutualis.alerts.models import Alert, Frequency
@@ -159,3 +161,21 @@ def test_the_menu_links_to_the_alerts(client, owner):
     response = client.get("/")
 
     assert '<a href="/business/alerts/">My alerts</a>' in response.content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_one_alert_or_many(client, owner, dijon):
+    ensure_nuts("FRC11")
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            text = page_text(client.get(LIST))
+        return len(queries), text
+
+    client.post(NEW, filled(name="Alert 0", cpv_codes="", buyers=[dijon.pk]))
+    one, _text = list_queries()
+    for n in range(1, 5):
+        client.post(NEW, filled(name=f"Alert {n}", cpv_codes="", buyers=[dijon.pk]))
+    many, text = list_queries()
+
+    assert one == many == 5
+    assert "Alert 4" in text and "Buyers: Ville de Dijon" in text
