@@ -237,3 +237,16 @@ def test_the_command_sends_the_daily_alerts_and_says_how_many(owner):
         "1 alert mail queued.",
         "0 alert mails queued.",
     ]
+
+
+def test_a_notice_imported_after_the_last_run_is_new_whatever_its_publication_date(
+    owner,
+):
+    alert(owner, keywords="voirie")
+    with at(later(hours=2)):
+        # Published on TED before the alert existed, imported after.
+        new_call("TED-2027-001", published_at=later(days=-2))
+
+    run_daily(later(days=1))
+
+    assert sent_pairs() == [("Voirie en Côte-d'Or", "TED-2027-001")]

@@ -38,21 +38,28 @@ def active_alerts(frequency):
 
 
 def send_periodic(frequency, at=None):
-    """Tell each daily or weekly alert of the consultations published since its
-    last run; return how many mails were queued."""
+    """Tell each daily or weekly alert of the consultations published (or imported)
+    since its last run; return how many mails were queued."""
     at = at or now()
     alerts = active_alerts(frequency)
     since = alerts.aggregate(since=Min("last_run_at"))["since"]
     if since is None:
         return 0
+    # A consultation imported from a notice came in after the notice's publication
+    # date: it is new to the platform from its arrival.
     consultations = open_consultations(at).filter(
-        published_at__gt=since, published_at__lte=at
+        Q(published_at__gt=since) | Q(created_at__gt=since), published_at__lte=at
     )
-    published = dict(consultations.values_list("pk", "published_at"))
+    arrived = {
+        pk: max(published, created)
+        for pk, published, created in consultations.values_list(
+            "pk", "published_at", "created_at"
+        )
+    }
     last_runs = dict(alerts.values_list("pk", "last_run_at"))
     queued = 0
     for alert_pk, pks in _matches(alerts, consultations).items():
-        fresh = [pk for pk in pks if published[pk] > last_runs[alert_pk]]
+        fresh = [pk for pk in pks if arrived[pk] > last_runs[alert_pk]]
         if fresh:
             queued += send_one(alert_pk, fresh, at)
     # Only once every alert is done: a run that stopped half-way left the others'
