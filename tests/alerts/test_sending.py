@@ -250,3 +250,24 @@ def test_a_notice_imported_after_the_last_run_is_new_whatever_its_publication_da
     run_daily(later(days=1))
 
     assert sent_pairs() == [("Voirie en Côte-d'Or", "TED-2027-001")]
+
+
+def test_the_immediate_catch_up_sends_imported_notices_and_nothing_twice(owner):
+    alert(owner, keywords="voirie", frequency=Frequency.IMMEDIATE)
+    told = new_call("PUBLISHED-HERE")
+    with at(later(minutes=5)):
+        send_alerts.call(Frequency.IMMEDIATE.value, told.pk)
+    with at(later(minutes=10)):
+        new_call("TED-2027-002", published_at=later(days=-1))
+    output = io.StringIO()
+
+    with at(later(minutes=15)):
+        call_command("send_alerts", frequency="immediate", stdout=output)
+        send_queued_mail.call()
+
+    assert output.getvalue().strip() == "1 alert mail queued."
+    assert sent_pairs() == [
+        ("Voirie en Côte-d'Or", "PUBLISHED-HERE"),
+        ("Voirie en Côte-d'Or", "TED-2027-002"),
+    ]
+    assert len(outbox.outbox) == 2

@@ -8,8 +8,9 @@ from mutualis.alerts.models import Frequency
 
 @task(queue_name="default")
 def send_alerts(frequency, consultation_pk=None):
-    """Daily or weekly: every alert of `frequency`; immediate: one consultation."""
-    if frequency == Frequency.IMMEDIATE:
+    """Every alert of `frequency` over what came since its last run; immediate
+    alerts over one consultation just published when `consultation_pk` is given."""
+    if consultation_pk is not None:
         return sending.send_immediate(consultation_pk)
     return sending.send_periodic(Frequency(frequency))
 

@@ -8,17 +8,22 @@ from mutualis.alerts.tasks import send_alerts
 
 class Command(BaseCommand):
     help = _(
-        "Send the daily or weekly alerts: the consultations published since each "
-        "alert's last run. Run it from cron or a systemd timer, once a day with "
-        "--frequency daily and once a week with --frequency weekly; immediate "
-        "alerts go from the worker as consultations are published."
+        "Send the alerts of one frequency: the consultations published or imported "
+        "since each alert's last run. Run it from cron or a systemd timer, once a "
+        "day with --frequency daily and once a week with --frequency weekly. "
+        "Immediate alerts go from the worker as consultations are published; "
+        "--frequency immediate, every few minutes, catches up with the notices "
+        "imported from TED and with work a stopped worker lost."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--frequency",
             required=True,
-            choices=[Frequency.DAILY.value, Frequency.WEEKLY.value],
+            choices=[
+                f.value
+                for f in (Frequency.DAILY, Frequency.WEEKLY, Frequency.IMMEDIATE)
+            ],
             help=_("Which alerts to send."),
         )
 
