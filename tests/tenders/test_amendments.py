@@ -386,7 +386,8 @@ def test_downloaders_and_bidders_are_told_once_each_in_their_language(
     assert "you may replace it by depositing a new bid" in to_bidder.body
     assert "26 février 2027, 17:00 (Europe/Paris)" in to_reader.body
     assert "remains valid" not in to_reader.body
-    assert "replaced: " + RC in to_reader.body
+    # Léa reads French: the whole mail is in French.
+    assert "remplacé\u00a0: " + RC in to_reader.body
 
 
 AMEND_STATES = ["draft", "open", "closed", "opened", "cancelled"]
