@@ -186,7 +186,7 @@ def test_the_asker_and_identified_downloaders_are_told_in_their_language(
     assert to_asker.subject == "2027-VOI-004: the buyer answered a question"
     assert "It answers a question you asked." in to_asker.body
     assert "Published: 11 January 2027, 10:00 (Europe/Paris)" in to_asker.body
-    assert "Published: 11 janvier 2027, 10:00 (Europe/Paris)" in to_reader.body
+    assert "Publiée le\u00a0: 11 janvier 2027, 10:00 (Europe/Paris)" in to_reader.body
     assert "It answers a question you asked." not in to_reader.body
     assert "8 cm d'enrobé." in to_reader.body
     for private in ("Hélène", "Bérard", "helene.berard", business.name):

@@ -45,7 +45,8 @@ def test_each_reminder_goes_once_to_the_admins_and_the_uploader(document):
     assert run_on(2027, 5, 31) == [
         (
             "agnes.morel@example.org",
-            "“Attestation URSSAF” of Menuiseries du Châtillonnais expires soon",
+            "«\u00a0Attestation URSSAF\u00a0» de Menuiseries du Châtillonnais "
+            "expire bientôt",
         ),
         (
             "helene.berard@example.org",
@@ -69,7 +70,8 @@ def test_the_mail_speaks_each_person_s_language(document):
     send_queued_mail.call()
 
     bodies = {m.to[0]: m.body for m in outbox.outbox}
-    assert "valid until 30 juin 2027" in bodies["agnes.morel@example.org"]
+    # Agnès reads French, Hélène English.
+    assert "valable jusqu'au 30 juin 2027" in bodies["agnes.morel@example.org"]
     assert "valid until 30 June 2027" in bodies["helene.berard@example.org"]
     assert (
         f"/business/{document.business_id}/vault/"

@@ -334,12 +334,18 @@ def submit_shares(user, consultation, document):
 
 
 def _keep_share(user, session, item, keys, bids, at):
-    bid, key = bids.get(item.receipt), keys.get(item.key)
+    bid = bids.get(item.receipt)
     if bid is None:
         raise ValueError(
             _("Bid %(receipt)s: no sealed bid of this consultation waits for opening.")
             % {"receipt": item.receipt}
         )
+    keep_share(user, session, bid, item, keys, at)
+
+
+def keep_share(user, session, bid, item, keys, at):
+    """Keep `item`, a plaintext share of `bid` for one of `user`'s `keys` (by pk)."""
+    key = keys.get(item.key)
     if key is None:
         raise ValueError(
             _("Bid %(receipt)s: key %(key)d is not one of your commission keys.")

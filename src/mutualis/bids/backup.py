@@ -240,22 +240,7 @@ def _keep_backup_share(user, session, backup, item, keys, at):
             _("Bid %(receipt)s: these shares are for backup copy %(backup)s only.")
             % {"receipt": item.receipt, "backup": backup.receipt_number}
         )
-    key = keys.get(item.key)
-    if key is None:
-        raise ValueError(
-            _("Bid %(receipt)s: key %(key)d is not one of your commission keys.")
-            % {"receipt": item.receipt, "key": item.key}
-        )
-    SubmittedShare.objects.update_or_create(
-        bid=backup,
-        key=key,
-        defaults={
-            "session": session,
-            "share": item.share,
-            "submitted_by": user,
-            "submitted_at": at,
-        },
-    )
+    actions.keep_share(user, session, backup, item, keys, at)
 
 
 def _session(consultation):

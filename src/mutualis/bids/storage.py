@@ -70,18 +70,18 @@ def store(name, source, limit):
         raise
     if stored_as != name:
         discard([stored_as])
-        raise RuntimeError("bid file name already taken in the protected storage")
+        raise RuntimeError(f"{name} is already taken in the protected storage")
     return StoredFile(stored_as, reader.bytes_read, reader.hasher.hexdigest())
 
 
 def discard(names):
-    """Delete what a failed deposit had stored, going on past any single failure."""
+    """Delete stored files (what a failed step had stored), going on past any failure."""
     storage = protected_storage()
     for name in names:
         try:
             storage.delete(name)
         except OSError:
-            logger.exception("could not delete a bid file name=%s", name)
+            logger.exception("could not delete a protected file name=%s", name)
 
 
 def open_stored(name):

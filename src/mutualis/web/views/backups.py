@@ -5,16 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mutualis.bids import access, backup
 from mutualis.bids.models import BidState, Sealing, SubmittedShare
 from mutualis.bids.opening import OpeningError
 from mutualis.tenders.access import consultation_for
-from mutualis.web.views.bids import _refused, _shares_upload
+from mutualis.web.views.bids import _refused, hand_over_shares
 
 
 def _backup_for(user, pk, number):
@@ -75,31 +74,12 @@ def backup_shares_json(request, pk, number):
 @login_required
 def backup_shares(request, pk, number):
     consultation, copy = _backup_for(request.user, pk, number)
-    as_json = request.content_type == "application/json"
-    try:
-        document = request.body if as_json else _shares_upload(request)
-        count = backup.submit_backup_shares(request.user, copy, document)
-    except PermissionDenied as refusal:
-        if as_json:
-            return JsonResponse({"error": str(refusal)}, status=403)
-        return _refused(request, consultation, refusal)
-    except ValueError as error:
-        if as_json:
-            return JsonResponse({"error": str(error)}, status=400)
-        messages.error(request, str(error))
-        return redirect("web:opening-backup", consultation.pk, copy.receipt_number)
-    if as_json:
-        return JsonResponse({"accepted": count})
-    messages.success(
+    return hand_over_shares(
         request,
-        ngettext(
-            "%(count)d share was handed over.",
-            "%(count)d shares were handed over.",
-            count,
-        )
-        % {"count": count},
+        consultation,
+        lambda document: backup.submit_backup_shares(request.user, copy, document),
+        reverse("web:opening-backup", args=[consultation.pk, copy.receipt_number]),
     )
-    return redirect("web:opening-backup", consultation.pk, copy.receipt_number)
 
 
 @require_POST

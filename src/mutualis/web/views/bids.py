@@ -14,7 +14,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -329,10 +329,21 @@ def opening_shares_json(request, pk):
 def opening_shares(request, pk):
     """Take the decrypted shares: a JSON body (the page's script) or a file."""
     consultation = consultation_for(request.user, pk)
+    return hand_over_shares(
+        request,
+        consultation,
+        lambda document: actions.submit_shares(request.user, consultation, document),
+        reverse("web:consultation-opening", args=[consultation.pk]),
+    )
+
+
+def hand_over_shares(request, consultation, submit, back):
+    """Give the posted shares to `submit`; answer the script in JSON, a form by
+    going `back` with a message."""
     as_json = request.content_type == "application/json"
     try:
         document = request.body if as_json else _shares_upload(request)
-        count = actions.submit_shares(request.user, consultation, document)
+        count = submit(document)
     except PermissionDenied as refusal:
         if as_json:
             return JsonResponse({"error": str(refusal)}, status=403)
@@ -341,7 +352,7 @@ def opening_shares(request, pk):
         if as_json:
             return JsonResponse({"error": str(error)}, status=400)
         messages.error(request, str(error))
-        return redirect("web:consultation-opening", consultation.pk)
+        return redirect(back)
     if as_json:
         return JsonResponse({"accepted": count})
     messages.success(
@@ -353,7 +364,7 @@ def opening_shares(request, pk):
         )
         % {"count": count},
     )
-    return redirect("web:consultation-opening", consultation.pk)
+    return redirect(back)
 
 
 MAX_SHARES_UPLOAD = 1024 * 1024
