@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -35,4 +36,6 @@ class Command(BaseCommand):
         for email, path in builder.identity_files():
             self.stdout.write(f"  {email:<48} {path}")
         self.stdout.write("")
-        self.stdout.write("Open http://127.0.0.1:8000 and log in with one of them.")
+        self.stdout.write(
+            f"Open {settings.MUTUALIS_BASE_URL} and log in with one of them."
+        )
