@@ -226,7 +226,9 @@ MUTUALIS_MAX_SIGNATURE_CHECK_SIZE = env_int(
 )
 
 # Background work through the Django tasks API, queued in the database; a worker
-# runs it: `mutualis db-worker`.
+# runs it: `mutualis worker`. A task left running longer than this by a worker that
+# died is queued again when a worker starts.
+MUTUALIS_TASK_STALE_AFTER = env_int("MUTUALIS_TASK_STALE_AFTER", 3600)
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -1,4 +1,4 @@
-"""Background work of alerts, run by the worker (`mutualis db-worker`)."""
+"""Background work of alerts, run by the worker (`mutualis worker`)."""
 
 from django_tasks import task
 

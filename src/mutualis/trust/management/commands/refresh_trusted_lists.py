@@ -31,7 +31,7 @@ class Command(BaseCommand):
             "--in-background",
             action="store_true",
             help=_(
-                "Queue the refresh for the worker (mutualis db-worker), which then "
+                "Queue the refresh for the worker (mutualis worker), which then "
                 "runs it once a day; MUTUALIS_LOTL_SIGNERS_FILE names its signers."
             ),
         )
