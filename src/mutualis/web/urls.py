@@ -6,6 +6,7 @@ from mutualis.web.views import (
     backups,
     bids,
     buyer,
+    feeds,
     home,
     portal,
     questions,
@@ -19,6 +20,7 @@ app_name = "web"
 urlpatterns = [
     *home.urlpatterns,
     *accounts.urlpatterns,
+    *feeds.urlpatterns,
     *portal.urlpatterns,
     *buyer.urlpatterns,
     *bids.urlpatterns,
