@@ -1,7 +1,6 @@
 """Importing the real EU list of trusted lists and national lists from files."""
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,11 +10,11 @@ from mutualis.core.models import JournalEntry
 from mutualis.trust.lists import TrustedListError
 from mutualis.trust.models import TrustedList
 from mutualis.trust.store import Document, current_lists, import_trusted_lists
+from tests.shared_data import TRUST_DATA, needs_shared_trust
 
-LISTS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "trust"
-LISTS = LISTS / "trusted-lists"
+LISTS = TRUST_DATA / "trusted-lists"
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, needs_shared_trust]
 
 
 def document(name):

@@ -4,8 +4,10 @@ import pytest
 
 from mutualis.trust.anchors import Anchors
 from mutualis.trust.validation import validate
+from tests.shared_data import TRUST_DATA, needs_shared_trust
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "trust"
+DATA = TRUST_DATA
+pytestmark = needs_shared_trust
 NO_CHAIN = ("INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND")
 
 # (file, detached content, the verdict of each signature with no trusted root)

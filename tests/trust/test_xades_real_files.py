@@ -2,15 +2,16 @@
 
 import zipfile
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 
 from mutualis.trust.anchors import Anchors
 from mutualis.trust.report import INDETERMINATE
 from mutualis.trust.xades import validate_xades
+from tests.shared_data import TRUST_DATA, needs_shared_trust
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "trust"
+DATA = TRUST_DATA
+pytestmark = needs_shared_trust
 NO_CHAIN = (INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND")
 LTA_SEEN = "B-LTA archive timestamp present, not verified"
 

@@ -1,0 +1,21 @@
+"""The reference data beside the checkout (../shared/data) that Mutualis does not ship.
+
+MUTUALIS_SHARED_DATA names it when it lives elsewhere. The tests that read it are
+marked with `needs_shared_trust`: where it is absent they are skipped, saying why.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(
+    os.environ.get("MUTUALIS_SHARED_DATA")
+    or Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+)
+TRUST_DATA = SHARED_DATA / "trust"
+
+needs_shared_trust = pytest.mark.skipif(
+    not (TRUST_DATA / "SOURCES.md").is_file(),
+    reason="the trust data of ../shared/data is not here (set MUTUALIS_SHARED_DATA)",
+)
