@@ -19,3 +19,11 @@ needs_shared_trust = pytest.mark.skipif(
     not (TRUST_DATA / "SOURCES.md").is_file(),
     reason="the trust data of ../shared/data is not here (set MUTUALIS_SHARED_DATA)",
 )
+
+EFORMS_SCHEMAS = SHARED_DATA / "eforms-sdk" / "schemas"
+
+needs_shared_eforms_schemas = pytest.mark.skipif(
+    not (EFORMS_SCHEMAS / "maindoc" / "UBL-ContractNotice-2.3.xsd").is_file(),
+    reason="the eForms SDK schemas of ../shared/data are not here "
+    "(set MUTUALIS_SHARED_DATA)",
+)
