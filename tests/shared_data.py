@@ -27,3 +27,11 @@ needs_shared_eforms_schemas = pytest.mark.skipif(
     reason="the eForms SDK schemas of ../shared/data are not here "
     "(set MUTUALIS_SHARED_DATA)",
 )
+
+OCDS_SCHEMA = SHARED_DATA / "ocds" / "schema-1.1.5"
+
+needs_shared_ocds = pytest.mark.skipif(
+    not (OCDS_SCHEMA / "release-package-schema.json").is_file(),
+    reason="the OCDS 1.1.5 schema of ../shared/data is not here "
+    "(set MUTUALIS_SHARED_DATA)",
+)

@@ -66,6 +66,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 MUTUALIS_BASE_URL = env("MUTUALIS_BASE_URL", "http://127.0.0.1:8000")
 MUTUALIS_PLATFORM_NAME = env("MUTUALIS_PLATFORM_NAME", "Mutualis")
+# OCDS open data. A real publisher registers its OCID prefix with the OCDS Data
+# Support Team; "ocds-mutualis" is a placeholder, not a registered prefix.
+MUTUALIS_OCID_PREFIX = env("MUTUALIS_OCID_PREFIX", "ocds-mutualis")
+MUTUALIS_OCDS_PUBLISHER_SIRET = env("MUTUALIS_OCDS_PUBLISHER_SIRET", "")
+MUTUALIS_OCDS_LICENSE = env(
+    "MUTUALIS_OCDS_LICENSE", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

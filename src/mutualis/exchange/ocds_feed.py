@@ -1,0 +1,128 @@
+"""The feed of every public release, oldest first, in pages behind a cursor.
+
+Releases are ordered by (date, consultation, kind, number), a total order; a page
+continues strictly after the last release the previous page gave, so releases
+published between two requests are neither skipped nor given twice: they sort
+after every release already given.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import json
+
+from django.db.models import F, IntegerField, Q, Value
+
+from mutualis.exchange import ocds
+from mutualis.tenders.models import Amendment, Consultation, State
+
+PAGE_SIZE = 100
+ONE = Value(1, output_field=IntegerField())
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(event):
+    raw = json.dumps([event.at.isoformat(), event.cid, event.kind, event.number])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, cid, kind, number = json.loads(base64.urlsafe_b64decode(padded))
+        at = dt.datetime.fromisoformat(at)
+        if at.tzinfo is None or not all(
+            isinstance(n, int) for n in (cid, kind, number)
+        ):
+            raise BadCursor(cursor)
+    except (ValueError, TypeError, binascii.Error) as error:
+        raise BadCursor(cursor) from error
+    return ocds.Event(at, cid, kind, number)
+
+
+def page(after=None, size=PAGE_SIZE):
+    """Up to `size` events after the event `after`, and whether more follow."""
+    found = [ocds.Event(*row) for row in event_rows(after)[: size + 1]]
+    return found[:size], len(found) > size
+
+
+def event_rows(after):
+    public = ocds.public_consultations()
+    parts = [
+        annotated(public, "published_at", "pk", ocds.TENDER, ONE),
+        annotated(
+            Amendment.objects.filter(consultation__in=public),
+            "published_at",
+            "consultation_id",
+            ocds.AMENDMENT,
+            F("number"),
+        ),
+        # Award and cancellation dates as ocds.award_date and cancellation_date.
+        annotated(
+            public.filter(state=State.AWARDED, awarded_at__isnull=False),
+            "awarded_at",
+            "pk",
+            ocds.AWARD,
+            ONE,
+        ),
+        annotated(
+            public.filter(state=State.AWARDED, awarded_at__isnull=True),
+            "updated_at",
+            "pk",
+            ocds.AWARD,
+            ONE,
+        ),
+        annotated(
+            public.filter(state=State.CANCELLED),
+            "updated_at",
+            "pk",
+            ocds.CANCELLATION,
+            ONE,
+        ),
+    ]
+    if after is not None:
+        parts = [part.filter(later_than(after)) for part in parts]
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("ev_at", "ev_cid", "ev_kind", "ev_n")
+
+
+def annotated(queryset, date_field, consultation_field, kind, number):
+    return (
+        queryset.order_by()
+        .annotate(
+            ev_at=F(date_field),
+            ev_cid=F(consultation_field),
+            ev_kind=Value(kind, output_field=IntegerField()),
+            ev_n=number,
+        )
+        .values_list("ev_at", "ev_cid", "ev_kind", "ev_n")
+    )
+
+
+def later_than(event):
+    return (
+        Q(ev_at__gt=event.at)
+        | Q(ev_at=event.at, ev_cid__gt=event.cid)
+        | Q(ev_at=event.at, ev_cid=event.cid, ev_kind__gt=event.kind)
+        | Q(
+            ev_at=event.at,
+            ev_cid=event.cid,
+            ev_kind=event.kind,
+            ev_n__gt=event.number,
+        )
+    )
+
+
+def releases_of(events):
+    """The releases of `events`, in their order, reading each consultation once."""
+    wanted = {event.cid for event in events}
+    consultations = Consultation.objects.select_related("buyer", "main_cpv").in_bulk(
+        wanted
+    )
+    contexts = {pk: ocds.Context(c) for pk, c in consultations.items()}
+    return [
+        ocds.build_release(consultations[e.cid], e, contexts[e.cid]) for e in events
+    ]
