@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from mutualis.accounts.models import BuyerType
@@ -82,14 +83,20 @@ class NotExportable(ValueError):
 def contract_notice(consultation):
     """The contract notice of a published consultation, as UTF-8 XML bytes."""
     if not consultation.is_public:
-        raise NotExportable("only a public consultation has a contract notice")
+        raise NotExportable(
+            _("Consultation %s is not public: it has no contract notice.")
+            % consultation.reference
+        )
     return _Writer(consultation, award=False).document()
 
 
 def award_notice(consultation):
     """The contract award notice of an awarded consultation, as UTF-8 XML bytes."""
     if consultation.state != State.AWARDED:
-        raise NotExportable("only an awarded consultation has an award notice")
+        raise NotExportable(
+            _("Consultation %s is not awarded: it has no award notice.")
+            % consultation.reference
+        )
     return _Writer(consultation, award=True).document()
 
 
