@@ -1,4 +1,4 @@
-"""Consultations to export, the eForms schemas to check them, a database to re-import."""
+"""Consultations to export, the eForms schemas to check them, an empty platform."""
 
 import datetime as dt
 from decimal import Decimal

@@ -9,7 +9,7 @@ from mutualis.accounts.models import Role
 from mutualis.exchange.eforms import read_notice
 from mutualis.tenders.models import State
 from tests.exchange.eforms_out_support import award, awarded, published_consultation
-from tests.factories import member
+from tests.factories import LotFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,33 @@ def test_page_hides_what_the_portal_hides_even_from_the_buyer(client, state):
     result = client.get(f"/consultations/{consultation.pk}/eforms-can.xml")
 
     assert (notice.status_code, result.status_code) == (404, 404)
+
+
+@pytest.mark.parametrize(
+    ("page", "queries"), [("eforms.xml", 4), ("eforms-can.xml", 5)]
+)
+def test_pages_read_the_same_few_rows_whatever_the_lots(
+    client, django_assert_num_queries, page, queries
+):
+    consultation = published_consultation()
+    for number in (1, 2, 3):
+        lot = LotFactory(consultation=consultation, number=number)
+        award(consultation, lot=lot, siret="", siren="", name=f"Entreprise {number}")
+    awarded(consultation)
+
+    # The call, its lots, places, additional codes, and the awards with their winners.
+    with django_assert_num_queries(queries):
+        response = client.get(f"/consultations/{consultation.pk}/{page}")
+
+    assert response.status_code == 200
+
+
+def test_contract_notice_of_an_awarded_call_names_no_winner(client):
+    consultation = published_consultation()
+    award(consultation)
+    awarded(consultation)
+
+    response = client.get(f"/consultations/{consultation.pk}/eforms.xml")
+
+    assert read_notice(response.content).results == []
+    assert "Étanchéité" not in response.content.decode()

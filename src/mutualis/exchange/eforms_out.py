@@ -142,20 +142,40 @@ class _Writer:
         return "cn-desg" if design else "cn-standard"
 
     def document(self):
-        consultation = self.consultation
         kind = "ContractAwardNotice" if self.award else "ContractNotice"
         root = etree.Element(
             f"{{{ROOTS[kind]}}}{kind}", nsmap={None: ROOTS[kind], **NS}
         )
-        self.organisation(consultation.buyer)
+        awards = self.awards()
+        self.extension(root, awards)
+        self.header(root)
+        self.contracting_party(root)
+        self.procedure(root)
+        for identifier, lot in self.lot_list():
+            self.lot(root, identifier, lot)
+        decided = [award.decided_on for award in awards if award.decided_on]
+        if decided:
+            day = _day(min(decided), self.consultation.time_zone)
+            _sub(root, "cac:TenderResult/cbc:AwardDate", day)
+        return etree.tostring(
+            root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+        )
+
+    def awards(self):
+        """The awards, in lot order; a contract notice names no winner."""
+        self.organisation(self.consultation.buyer)
+        if not self.award:
+            return []
         awards = list(
-            consultation.awards.select_related("winner__nuts", "lot").order_by(
+            self.consultation.awards.select_related("winner__nuts", "lot").order_by(
                 "lot__number", "pk"
             )
         )
         for award in awards:
             self.organisation(award.winner)
+        return awards
 
+    def extension(self, root, awards):
         extension = _sub(
             root,
             "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/"
@@ -173,6 +193,8 @@ class _Writer:
         for organisation, key in self.organisations.items():
             self.company(organizations, organisation, key)
 
+    def header(self, root):
+        consultation = self.consultation
         issued = self.issued_at()
         _sub(root, "cbc:UBLVersionID", "2.3")
         _sub(root, "cbc:CustomizationID", SDK_VERSION)
@@ -194,35 +216,23 @@ class _Writer:
             listName="result" if self.award else "competition",
         )
         _sub(root, "cbc:NoticeLanguageCode", self.language)
-        self.contracting_party(root)
+
+    def procedure(self, root):
+        consultation = self.consultation
         _sub(
             root,
             "cac:TenderingProcess/cbc:ProcedureCode",
             PROCEDURE_CODES.get(consultation.procedure, "oth-single"),
             listName="procurement-procedure-type",
         )
-        project = _sub(root, "cac:ProcurementProject")
         self.project(
-            project,
+            _sub(root, "cac:ProcurementProject"),
             consultation.reference,
             consultation.title,
             consultation.description,
             consultation.estimated_value,
             consultation.main_cpv,
             self.extra_cpv,
-        )
-        for identifier, lot in self.lot_list():
-            self.lot(root, identifier, lot)
-        if self.award:
-            decided = [award.decided_on for award in awards if award.decided_on]
-            if decided:
-                _sub(
-                    root,
-                    "cac:TenderResult/cbc:AwardDate",
-                    _day(min(decided), consultation.time_zone),
-                )
-        return etree.tostring(
-            root, xml_declaration=True, encoding="UTF-8", pretty_print=True
         )
 
     def subtype(self):
@@ -508,7 +518,7 @@ def _lot_identifier(lot):
 
 
 def _sub(parent, path, text=None, **attributes):
-    """Append the elements of `path` under `parent`; the last gets text and attributes."""
+    """Append the elements of `path` to `parent`; the last one gets the text."""
     element = parent
     for step in path.split("/"):
         prefix, name = step.split(":")
