@@ -256,6 +256,7 @@ def test_an_award_names_its_supplier_by_siret():
     }
     first, second = award_release["awards"]
     assert first["suppliers"] == [{"id": supplier["id"], "name": supplier["name"]}]
+    assert first["id"] == "lot-1-FR-SIRET-12345678900017"
     assert first["value"] == {"amount": 61000.5, "currency": "EUR"}
     assert first["date"] == "2027-03-01T00:00:00+01:00"
     assert [a["items"][0]["id"] for a in (first, second)] == ["lot-1", "lot-2"]

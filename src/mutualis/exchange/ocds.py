@@ -63,6 +63,33 @@ TAGS = {
 }
 
 
+PREFETCH = [
+    "amendments",
+    "lots__main_cpv",
+    "nuts",
+    "extra_cpv",
+    "documents",
+    "previous_documents__superseded_by",
+    "awards__winner__nuts",
+    "awards__lot__main_cpv",
+]
+
+
+def by_number(row):
+    return row.number
+
+
+def by_name(row):
+    return row.name
+
+
+def with_everything(consultations):
+    """`consultations` with all their releases read, in a fixed number of queries."""
+    return consultations.select_related("buyer__nuts", "main_cpv").prefetch_related(
+        *PREFETCH
+    )
+
+
 def public_consultations():
     """The consultations in the open data: the public ones, and those cancelled
     after publication (a reader who saw the tender must learn that it ended).
@@ -145,12 +172,14 @@ def build_release(consultation, event, context=None):
         "date": iso(consultation, event.at),
         "tag": [TAGS[event.kind]],
         "initiationType": "tender",
-        "language": consultation.language or "fr",
         "parties": context.parties(with_suppliers=event.kind == AWARD),
         "buyer": context.buyer_reference(),
         "tender": context.tender(event, amended),
     }
-    if event.kind == AWARD:
+    # OCDS asks for an ISO 639-1 code; a notice may have given a three-letter one.
+    if len(consultation.language) == 2:
+        release["language"] = consultation.language
+    if event.kind == AWARD and context.award_rows():
         release["awards"] = context.awards()
     return release
 
@@ -165,13 +194,12 @@ class Context:
 
     def __init__(self, consultation):
         self.consultation = consultation
-        self.amendments = list(consultation.amendments.order_by("number"))
-        self.lots = list(consultation.lots.select_related("main_cpv"))
-        self.nuts = [code.code for code in consultation.nuts.all()]
-        self.documents = list(consultation.documents.all())
-        self.previous = list(
-            consultation.previous_documents.select_related("superseded_by")
-        )
+        # .all() everywhere, so that a prefetched page (ocds_feed) asks nothing more.
+        self.amendments = sorted(consultation.amendments.all(), key=by_number)
+        self.lots = sorted(consultation.lots.all(), key=by_number)
+        self.nuts = sorted(code.code for code in consultation.nuts.all())
+        self.documents = sorted(consultation.documents.all(), key=by_name)
+        self.previous = list(consultation.previous_documents.all())
 
     def amendments_until(self, event):
         if event.kind == TENDER:
@@ -207,13 +235,14 @@ class Context:
             "title": consultation.title,
             "status": tender_status(event.kind),
             "procuringEntity": self.buyer_reference(),
-            "procurementMethod": METHODS.get(consultation.procedure, "open"),
             "procurementMethodDetails": in_language(
                 consultation, Procedure(consultation.procedure).label
             ),
             "mainProcurementCategory": CATEGORIES[consultation.nature],
             "items": self.items(),
         }
+        if consultation.procedure in METHODS:
+            tender["procurementMethod"] = METHODS[consultation.procedure]
         if consultation.description:
             tender["description"] = consultation.description
         if consultation.estimated_value is not None:
@@ -309,17 +338,17 @@ class Context:
 
     def award_rows(self):
         if not hasattr(self, "_awards"):
-            self._awards = list(
-                self.consultation.awards.select_related("winner", "lot__main_cpv")
-            )
+            self._awards = list(self.consultation.awards.all())
         return self._awards
 
     def awards(self):
         return [self.award(row) for row in self.award_rows()]
 
     def award(self, row):
+        # Not the row's pk: a later award notice may re-create the rows.
+        lot = f"lot-{row.lot.number}-" if row.lot else ""
         award = {
-            "id": str(row.pk),
+            "id": f"{lot}{party_id(row.winner)}",
             "status": "active",
             "suppliers": [{"id": party_id(row.winner), "name": row.winner.name}],
         }

@@ -43,8 +43,9 @@ def decode_cursor(cursor):
     return ocds.Event(at, cid, kind, number)
 
 
-def page(after=None, size=PAGE_SIZE):
+def page(after=None, size=None):
     """Up to `size` events after the event `after`, and whether more follow."""
+    size = size or PAGE_SIZE
     found = [ocds.Event(*row) for row in event_rows(after)[: size + 1]]
     return found[:size], len(found) > size
 
@@ -119,9 +120,7 @@ def later_than(event):
 def releases_of(events):
     """The releases of `events`, in their order, reading each consultation once."""
     wanted = {event.cid for event in events}
-    consultations = Consultation.objects.select_related("buyer", "main_cpv").in_bulk(
-        wanted
-    )
+    consultations = ocds.with_everything(Consultation.objects).in_bulk(wanted)
     contexts = {pk: ocds.Context(c) for pk, c in consultations.items()}
     return [
         ocds.build_release(consultations[e.cid], e, contexts[e.cid]) for e in events

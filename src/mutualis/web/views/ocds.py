@@ -48,10 +48,7 @@ def public_consultation(ocid):
     if not ocid.startswith(prefix) or not number.isdigit():
         raise Http404(_("No such contracting process."))
     consultation = (
-        ocds.public_consultations()
-        .select_related("buyer", "main_cpv")
-        .filter(pk=int(number))
-        .first()
+        ocds.with_everything(ocds.public_consultations()).filter(pk=int(number)).first()
     )
     if consultation is None:
         raise Http404(_("No such contracting process."))
