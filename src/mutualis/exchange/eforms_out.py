@@ -73,6 +73,8 @@ LANGUAGE_CODES = {iso: eforms for eforms, iso in codes.LANGUAGES.items()}
 NUTS_COUNTRIES = {"EL": "GR"}
 # Characters XML 1.0 cannot carry at all; a pasted title sometimes holds one.
 NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The notices Mutualis writes are named in this namespace: changing it would give
+# every notice exported before a new identifier, and TED would see new notices.
 NAMESPACE = uuid.UUID("5b0f2a52-7b1c-4c59-9a54-0c0e4b8a8f11")
 
 
