@@ -273,9 +273,11 @@ def destroy_unopened_backups(user, consultation):
             % {"buyer": consultation.buyer}
         )
     with transaction.atomic():
-        backups = consultation.bids.filter(
-            is_backup_copy=True, state=BidState.RECEIVED
-        ).select_for_update()
+        backups = (
+            consultation.bids.filter(is_backup_copy=True, state=BidState.RECEIVED)
+            .order_by("pk")
+            .select_for_update()
+        )
         names = []
         for backup in backups:
             names += [f.stored_as for f in backup.files.all()]
