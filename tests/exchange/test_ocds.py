@@ -197,10 +197,7 @@ def test_a_published_consultation_with_lots_and_documents_is_one_valid_tender():
     assert tender["value"] == {"amount": 150000.0, "currency": "EUR"}
     assert [item["id"] for item in tender["items"]] == ["lot-1", "lot-2"]
     assert tender["items"][1]["classification"]["id"] == "45233222"
-    assert tender["items"][0]["deliveryAddress"] == {
-        "region": "FRC11",
-        "countryName": "FR",
-    }
+    assert tender["items"][0]["deliveryAddress"] == {"region": "FRC11"}
     assert tender["tenderPeriod"]["endDate"] == "2027-02-15T10:00:00+01:00"
     assert tender["enquiryPeriod"]["endDate"] == "2027-02-05T10:00:00+01:00"
     (document,) = tender["documents"]
@@ -222,6 +219,8 @@ def test_an_amendment_is_a_release_with_its_rationale_and_the_new_dce():
     (change,) = amendment_release["tender"]["amendments"]
     assert change["rationale"] == amendment.reason
     assert change["date"] == "2027-01-13T10:00:00+01:00"
+    assert change["amendsReleaseID"] == tender_release["id"]
+    assert change["releaseID"] == amendment_release["id"]
     before = tender_release["tender"]["tenderPeriod"]["endDate"]
     after = amendment_release["tender"]["tenderPeriod"]["endDate"]
     assert (before, after) == (

@@ -283,18 +283,23 @@ class Context:
         if self.nuts:
             # TODO(ocds-nuts): the Location extension of OCDS 1.1 holds one address
             # per item; the other NUTS codes wait for `deliveryAddresses` (OCDS 1.2).
-            item["deliveryAddress"] = {
-                "region": self.nuts[0],
-                "countryName": self.nuts[0][:2],
-            }
+            item["deliveryAddress"] = {"region": self.nuts[0]}
         return item
 
     def amendment(self, amendment):
+        consultation, number = self.consultation, amendment.number
+        before = Event(None, consultation.pk, AMENDMENT, number - 1)
+        if number == 1:
+            before = Event(None, consultation.pk, TENDER, 1)
         return {
-            "id": str(amendment.number),
-            "date": iso(self.consultation, amendment.published_at),
+            "id": str(number),
+            "date": iso(consultation, amendment.published_at),
             "rationale": amendment.reason,
             "description": amendment_description(amendment),
+            "amendsReleaseID": release_id(consultation, before),
+            "releaseID": release_id(
+                consultation, Event(None, consultation.pk, AMENDMENT, number)
+            ),
         }
 
     def documents_after(self, count):
@@ -443,6 +448,7 @@ def party_id(organisation):
 
 
 def organisation(org, roles):
+    # OCDS 1.1 wants a country's name, where Mutualis keeps its ISO code: left out.
     party = {"id": party_id(org), "name": org.name, "roles": roles}
     if org.siret:
         party["identifier"] = {
@@ -457,7 +463,6 @@ def organisation(org, roles):
             ("locality", org.town),
             ("postalCode", org.postcode),
             ("region", org.nuts.code if org.nuts_id else ""),
-            ("countryName", org.country),
         )
         if value
     }
