@@ -342,3 +342,16 @@ def test_a_restricted_call_past_its_participation_deadline_is_closed(client):
 
     assert "closed, awaiting opening" in page
     assert "Submit a bid" not in page
+
+
+def test_head_answers_where_get_records_nothing_and_never_counts_a_download(client):
+    consultation = ConsultationFactory(published=True)
+
+    listed = client.head("/consultations/")
+    shown = client.head(f"/consultations/{consultation.pk}/")
+    zipped = client.head(f"/consultations/{consultation.pk}/dce.zip")
+
+    assert (listed.status_code, shown.status_code) == (200, 200)
+    assert listed.content == b""
+    assert zipped.status_code == 405
+    assert not Download.objects.exists()

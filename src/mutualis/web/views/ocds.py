@@ -7,7 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from mutualis.exchange import ocds, ocds_feed
 
@@ -25,7 +25,7 @@ def page_uri(cursor=None):
     return f"{uri}?cursor={cursor}" if cursor else uri
 
 
-@require_GET
+@require_safe
 def release_feed(request):
     cursor = request.GET.get("cursor") or None
     try:
@@ -55,14 +55,14 @@ def public_consultation(ocid):
     return consultation
 
 
-@require_GET
+@require_safe
 def consultation_releases(request, ocid):
     consultation = public_consultation(ocid)
     uri = ocds.absolute(request.path)
     return package_response(ocds.release_package(ocds.releases(consultation), uri))
 
 
-@require_GET
+@require_safe
 def consultation_record(request, ocid):
     consultation = public_consultation(ocid)
     uri = ocds.absolute(request.path)

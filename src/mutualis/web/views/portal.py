@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from mutualis.accounts.access import business_organisations
 from mutualis.tenders import access, actions, dce
@@ -17,7 +17,7 @@ from mutualis.web.forms_tenders import DownloadAsForm, SearchForm
 PAGE_SIZE = 20
 
 
-@require_GET
+@require_safe
 def consultation_list(request):
     form = SearchForm(request.GET or None)
     consultations = []
@@ -30,7 +30,7 @@ def consultation_list(request):
     )
 
 
-@require_GET
+@require_safe
 def consultation_detail(request, pk):
     consultation = access.consultation_for(request.user, pk)
     chosen = download_organisation(request, chosen_only=True)
