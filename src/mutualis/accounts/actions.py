@@ -30,6 +30,7 @@ from mutualis.accounts.models import (
     Role,
     User,
 )
+from mutualis.core.addresses import absolute_url
 from mutualis.core.journal import record
 from mutualis.core.time import now
 
@@ -279,11 +280,10 @@ def _send_invitation(invitation, token):
             "organisation": invitation.organisation,
             "role": invitation.get_role_display(),
             "platform_name": settings.MUTUALIS_PLATFORM_NAME,
-            "url": settings.MUTUALIS_BASE_URL + url,
-            "signup_url": settings.MUTUALIS_BASE_URL
-            + reverse("web:signup")
-            + "?"
-            + urlencode({"next": url}),
+            "url": absolute_url(url),
+            "signup_url": absolute_url(
+                reverse("web:signup") + "?" + urlencode({"next": url})
+            ),
             "expires_at": invitation.expires_at,
         }
         subject = gettext(

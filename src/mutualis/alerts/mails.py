@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mutualis.alerts.actions import unsubscribe_token
+from mutualis.core.addresses import absolute_url as absolute
+from mutualis.core.addresses import portal_url
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,14 +20,6 @@ class Mail:
     body: str
     html: str
     headers: dict
-
-
-def absolute(path):
-    return settings.MUTUALIS_BASE_URL.rstrip("/") + path
-
-
-def portal_url(consultation):
-    return absolute(reverse("web:consultation-detail", args=[consultation.pk]))
 
 
 def alert_mail(alert, consultations):

@@ -6,7 +6,6 @@ import json
 import re
 import secrets
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mutualis.bids.models import Sealing
+from mutualis.core.addresses import absolute_url
 from mutualis.core.time import to_local
 from mutualis.trust import platform, timestamps
 
@@ -69,8 +69,9 @@ def receipt_context(bid):
             {"name": f.name, "size": format_size(f.size), "sha256": f.sha256}
             for f in bid.files.all()
         ],
-        "receipt_url": settings.MUTUALIS_BASE_URL.rstrip("/")
-        + reverse("web:bid-receipt", args=[bid.receipt_number]),
+        "receipt_url": absolute_url(
+            reverse("web:bid-receipt", args=[bid.receipt_number])
+        ),
         **timestamp_context(bid),
     }
 

@@ -13,11 +13,11 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from lxml import etree
 
 from mutualis.accounts.models import BuyerType
+from mutualis.core.addresses import portal_url
 from mutualis.core.time import now as current_time
 from mutualis.core.time import to_local
 from mutualis.exchange import codes
@@ -114,11 +114,6 @@ def procedure_identifier(consultation):
     return consultation.procedure_identifier or notice_identifier(
         consultation, "procedure"
     )
-
-
-def portal_url(consultation):
-    path = reverse("web:consultation-detail", args=[consultation.pk])
-    return settings.MUTUALIS_BASE_URL.rstrip("/") + path
 
 
 class _Writer:

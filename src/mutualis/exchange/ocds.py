@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 
+from mutualis.core.addresses import absolute_url as absolute
 from mutualis.core.time import to_local, to_utc
 from mutualis.tenders.models import (
     PUBLIC_STATES,
@@ -156,10 +157,6 @@ def iso(consultation, instant):
     if instant is None:
         return None
     return to_local(instant, consultation.time_zone).isoformat(timespec="seconds")
-
-
-def absolute(path):
-    return settings.MUTUALIS_BASE_URL.rstrip("/") + path
 
 
 def build_release(consultation, event, context=None):

@@ -1,12 +1,11 @@
 """The mails an answer sends: to who asked, and to every identified downloader."""
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mutualis.accounts.models import User
+from mutualis.core.addresses import portal_url
 from mutualis.core.mail import queue_mail
 
 
@@ -29,7 +28,6 @@ def queue_answer_mails(answer):
 
 def render_answer_mail(answer, user, is_asker):
     consultation = answer.consultation
-    url = reverse("web:consultation-detail", args=[consultation.pk])
     with translation.override(user.language):
         subject = _("%(reference)s: the buyer answered a question") % {
             "reference": consultation.reference
@@ -40,7 +38,7 @@ def render_answer_mail(answer, user, is_asker):
                 "answer": answer,
                 "consultation": consultation,
                 "is_asker": is_asker,
-                "url": f"{settings.MUTUALIS_BASE_URL}{url}#answers",
+                "url": f"{portal_url(consultation)}#answers",
             },
         )
     return subject, body

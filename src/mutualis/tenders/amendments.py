@@ -8,18 +8,17 @@ before the amendment stays valid unless its bidder deposits a new one.
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mutualis.accounts.models import User
 from mutualis.bids.models import Bid, BidState
+from mutualis.core.addresses import portal_url
 from mutualis.core.journal import record
 from mutualis.core.mail import queue_mail
 from mutualis.core.time import now
@@ -396,7 +395,6 @@ def queue_amendment_mails(amendment):
 
 def render_amendment_mail(amendment, user, bids):
     consultation = amendment.consultation
-    url = reverse("web:consultation-detail", args=[consultation.pk])
     with translation.override(user.language):
         subject = _("%(reference)s: amendment %(number)s to the consultation") % {
             "reference": consultation.reference,
@@ -418,7 +416,7 @@ def render_amendment_mail(amendment, user, bids):
                 "submission_deadline": local_text(
                     consultation, amendment.submission_deadline_after
                 ),
-                "url": f"{settings.MUTUALIS_BASE_URL}{url}#amendments",
+                "url": f"{portal_url(consultation)}#amendments",
             },
         )
     return subject, body

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from mutualis.accounts.access import admins_of, has_role
+from mutualis.core.addresses import absolute_url
 from mutualis.core.mail import queue_mail
 from mutualis.core.time import to_local
 from mutualis.vault.access import VIEWERS, today_of
@@ -88,9 +89,7 @@ def _remind(version, kind):
 
 def _render(version, kind, user):
     document = version.document
-    url = settings.MUTUALIS_BASE_URL.rstrip("/") + reverse(
-        "web:vault-business", args=[document.business_id]
-    )
+    url = absolute_url(reverse("web:vault-business", args=[document.business_id]))
     with translation.override(user.language):
         values = {"title": document.title, "business": document.business.name}
         if kind == EXPIRED:
