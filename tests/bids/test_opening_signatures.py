@@ -120,3 +120,27 @@ def test_the_opening_page_shows_each_verdict(client, signed_bid, one):
     assert "B-T, qualification unknown, signed on" in text
     assert "(proved by a timestamp)" in text
     assert text.count("No electronic signature.") == 2
+
+
+def test_a_detached_xades_signature_is_judged_over_the_file_it_names(
+    bidder, business, consultation, one, tmp_path
+):
+    from tests.trust.test_xades import OFFER, sign_detached
+    from tests.trust.xades_pki import make_pki
+
+    xades = make_pki()
+    commission(consultation, [one[0].key], threshold=1)
+    files = {
+        "offer.xml": OFFER,
+        "offer-signature.xml": sign_detached(xades, xades.signer),
+        "Plans.dwg": b"AC1032 never read for a signature",
+    }
+    bid = sealed_bid(bidder, business, consultation, tmp_path, files=files)
+
+    open_it(bid, one[0])
+
+    signature = bid.files.get(name="offer-signature.xml").signatures
+    assert [(r["format"], r["indication"], r["level"]) for r in signature] == [
+        ("XAdES", INDETERMINATE, "B-B")
+    ]
+    assert signature[0]["subindication"] == "NO_CERTIFICATE_CHAIN_FOUND"

@@ -8,6 +8,7 @@ its reports say it was not checked.
 """
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.conf import settings
@@ -58,13 +59,32 @@ def _reports(item, by_name, anchors):
         return validate(name, data, detached=detached, anchors=anchors)
     if lowered.endswith(".xml") and XADES_NAMESPACE in data:
         others = {
-            other: _read(entry.opened_as)
+            other: entry
             for other, entry in by_name.items()
             if other != name
             and entry.size <= settings.MUTUALIS_MAX_SIGNATURE_CHECK_SIZE
         }
-        return validate_xades(name, data, detached=others, anchors=anchors)
+        return validate_xades(name, data, detached=_Lazy(others), anchors=anchors)
     return []
+
+
+class _Lazy(Mapping):
+    """The bid's other files by name, each read only if a signature refers to it."""
+
+    def __init__(self, entries):
+        self._entries = entries
+        self._read = {}
+
+    def __getitem__(self, name):
+        if name not in self._read:
+            self._read[name] = _read(self._entries[name].opened_as)
+        return self._read[name]
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self):
+        return len(self._entries)
 
 
 def _read(name, size=-1):

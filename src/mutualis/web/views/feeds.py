@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutualis.bids.receipts import format_instant
-from mutualis.tenders.models import PUBLIC_STATES, Consultation
+from mutualis.tenders.search import public_consultations
 
 LATEST = 50
 
@@ -30,9 +30,8 @@ class LatestConsultations(Feed):
 
     def items(self):
         return (
-            Consultation.objects.filter(
-                state__in=PUBLIC_STATES, published_at__isnull=False
-            )
+            public_consultations()
+            .filter(published_at__isnull=False)
             .select_related("buyer")
             .order_by("-published_at", "-pk")[:LATEST]
         )
@@ -61,9 +60,7 @@ class ConsultationHistory(Feed):
 
     def get_object(self, request, pk):
         consultation = (
-            Consultation.objects.filter(pk=pk, state__in=PUBLIC_STATES)
-            .select_related("buyer")
-            .first()
+            public_consultations().filter(pk=pk).select_related("buyer").first()
         )
         if consultation is None or consultation.published_at is None:
             raise Http404(_("No such consultation."))
