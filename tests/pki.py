@@ -16,7 +16,7 @@ keys (RSA for the TSA) and certificates from `cryptography`:
   (listing nothing), both embedded in B-LT signatures.
 
 Helpers: `sign_pdf(data, signer, level)` (B-B, B-T, B-LT, B-LTA),
-`sign_detached(data, signer, level)` (CAdES B-B, B-T, B-LT), `anchors(...)` and
+`sign_detached(data, signer, level)` (CAdES B-B, B-T, B-LT, B-LTA), `anchors(...)` and
 `registry()`, a pyHanko TSPRegistry in which the intermediate is a qualified CA.
 Importing this module does nothing but define these: every key is made on the
 first call to `test_pki()`.
@@ -27,7 +27,7 @@ import functools
 import io
 from dataclasses import dataclass
 
-from asn1crypto import cms
+from asn1crypto import cms, core
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -371,17 +371,20 @@ def _document_timestamp(output):
     return stamper.timestamp_pdf(writer, "sha256")
 
 
-def sign_detached(data, signer, level, *, timestamp_at=None, revocation=None):
+def sign_detached(
+    data, signer, level, *, timestamp_at=None, revocation=None, archived_at=None
+):
     """A detached CAdES signature (DER) of `data` by `signer`, at `level`.
 
-    B-B, B-T (signature timestamp) and B-LT (the CRL and the chain carried in
-    the SignedData's `crls` and `certificates`, as EN 319 122-1 allows).
+    B-B, B-T (signature timestamp), B-LT (the CRL and the chain carried in
+    the SignedData's `crls` and `certificates`, as EN 319 122-1 allows) and
+    B-LTA (an archive-time-stamp-v3 over all that, at `archived_at`).
     """
     from mutualis.trust.timestamps import run
 
-    if level not in ("B-B", "B-T", "B-LT"):
+    if level not in ("B-B", "B-T", "B-LT", "B-LTA"):
         raise ValueError(f"no CAdES {level} in the test PKI")
-    revocation = level == "B-LT" if revocation is None else revocation
+    revocation = level in ("B-LT", "B-LTA") if revocation is None else revocation
     stamp = timestamper(timestamp_at) if level != "B-B" else None
     content_info = run(
         _signer(signer).async_sign_general_data(
@@ -390,7 +393,40 @@ def sign_detached(data, signer, level, *, timestamp_at=None, revocation=None):
     )
     if revocation:
         content_info = _with_revocation(content_info)
+    if level == "B-LTA":
+        content_info = with_archive_timestamp(content_info, data, archived_at)
     return content_info.dump()
+
+
+def with_archive_timestamp(content_info, data, at=None):
+    """`content_info` with an archive-time-stamp-v3 (EN 319 122-1, 5.5.3) at `at`."""
+    from mutualis.trust import cades_archive
+    from mutualis.trust.timestamps import run
+
+    signed_data = content_info["content"]
+    index = cades_archive.index_for(signed_data)
+    imprint = cades_archive.archive_imprint(signed_data, data, "sha256", index)
+    token = run(timestamper(at).async_timestamp(imprint, "sha256"))
+    token["content"]["signer_infos"][0]["unsigned_attrs"] = [
+        cms.CMSAttribute(
+            {
+                "type": cades_archive.ATS_HASH_INDEX_V3,
+                "values": [core.Any.load(index.dump())],
+            }
+        )
+    ]
+    signer_info = signed_data["signer_infos"][0]
+    attributes = list(signer_info["unsigned_attrs"] or ())
+    attributes.append(
+        cms.CMSAttribute(
+            {
+                "type": cades_archive.ARCHIVE_TIMESTAMP_V3,
+                "values": [cms.ContentInfo.load(token.dump(force=True))],
+            }
+        )
+    )
+    signer_info["unsigned_attrs"] = attributes
+    return cms.ContentInfo.load(content_info.dump(force=True))
 
 
 def _with_revocation(content_info):

@@ -1,4 +1,5 @@
 import pytest
+from asn1crypto import cms
 
 from mutualis.trust.report import FAILED, INDETERMINATE, PASSED
 from mutualis.trust.validation import validate
@@ -99,3 +100,63 @@ def test_truncated_signature_is_a_format_failure(ca):
 
     assert (report.indication, report.subindication) == (FAILED, "FORMAT_FAILURE")
     assert "offre.pdf.p7s" in report.reason
+
+
+def test_b_lta_passes_with_its_archive_timestamp(ca):
+    report = check(pki.sign_detached(CONTENT, ca.valid, "B-LTA"))
+
+    assert (report.indication, report.level) == (PASSED, "B-LTA")
+    assert "archive timestamp" in report.checked
+
+
+def test_b_lta_of_a_signer_revoked_after_its_timestamp_passes(ca):
+    before = ca.now - pki.BEFORE_REVOCATION
+    signature = pki.sign_detached(CONTENT, ca.revoked, "B-LTA", timestamp_at=before)
+
+    report = check(signature)
+
+    assert (report.indication, report.level, report.signing_time) == (
+        PASSED,
+        "B-LTA",
+        before,
+    )
+
+
+def test_archive_timestamp_over_another_file_is_not_counted(ca):
+    signature = _signed_data(pki.sign_detached(CONTENT, ca.valid, "B-LT"))
+    archived = pki.with_archive_timestamp(signature, b"another file")
+
+    report = check(archived.dump())
+
+    assert report.level == "B-LTA"
+    assert "archive timestamp" not in report.checked
+    assert "archive timestamp does not cover this signature" in report.checked
+
+
+def test_archive_timestamp_is_broken_by_removing_what_it_covers(ca):
+    archived = _signed_data(pki.sign_detached(CONTENT, ca.valid, "B-LTA"))
+    archived["content"]["crls"] = list(archived["content"]["crls"])[:1]
+
+    report = check(cms.ContentInfo.load(archived.dump(force=True)).dump())
+
+    assert "archive timestamp" not in report.checked
+    assert (
+        "revocation data that the archive timestamp covers was removed"
+        in report.checked
+    )
+
+
+def test_data_added_after_the_archive_timestamp_does_not_break_it(ca):
+    archived = _signed_data(pki.sign_detached(CONTENT, ca.valid, "B-LTA"))
+    certificates = list(archived["content"]["certificates"])
+    extra = cms.CertificateChoices(name="certificate", value=ca.root.cert)
+    archived["content"]["certificates"] = [*certificates, extra]
+
+    report = check(cms.ContentInfo.load(archived.dump(force=True)).dump())
+
+    assert (report.indication, report.level) == (PASSED, "B-LTA")
+    assert "archive timestamp" in report.checked
+
+
+def _signed_data(der):
+    return cms.ContentInfo.load(der)

@@ -49,17 +49,44 @@ def test_b_lt_uses_the_embedded_revocation_data(ca, pdf):
     assert "revocation status from the embedded data" in report.checked
 
 
-def test_b_lta_is_found_with_its_document_timestamp(ca, pdf):
+def test_b_lta_passes_with_its_document_timestamp(ca, pdf):
     signed = pki.sign_pdf(pdf, ca.valid, "B-LTA")
 
     report = only(validate("bid.pdf", signed, anchors=pki.anchors()))
 
-    # TODO(b-lta): pyHanko's past validation of the test PKI answers NO_POE
-    # (no revocation data before the control time for the issuing CA); this
-    # should pass once the test PKI gives what the time slide asks for.
-    assert report.level == "B-LTA"
+    assert (report.indication, report.level) == (PASSED, "B-LTA")
     assert "document timestamp" in report.checked
-    assert report.indication in (PASSED, INDETERMINATE)
+    assert report.time_source == "timestamp"
+
+
+def test_b_lta_of_a_signer_revoked_later_passes(ca, pdf):
+    before = ca.now - pki.BEFORE_REVOCATION
+    signed = pki.sign_pdf(pdf, ca.revoked, "B-LTA", timestamp_at=before)
+
+    report = only(validate("bid.pdf", signed, anchors=pki.anchors()))
+
+    assert (report.indication, report.level) == (PASSED, "B-LTA")
+    assert report.signing_time == before
+
+
+def test_b_lta_of_a_signer_revoked_before_its_timestamp_is_not_passed(ca, pdf):
+    signed = pki.sign_pdf(pdf, ca.revoked, "B-LTA")
+
+    report = only(validate("bid.pdf", signed, anchors=pki.anchors()))
+
+    assert report.level == "B-LTA"
+    assert report.indication != PASSED
+
+
+def test_b_lta_under_an_untrusted_root_is_indeterminate(ca, pdf):
+    signed = pki.sign_pdf(pdf, ca.untrusted, "B-LTA")
+
+    report = only(validate("bid.pdf", signed, anchors=pki.anchors()))
+
+    assert (report.indication, report.subindication) == (
+        INDETERMINATE,
+        "NO_CERTIFICATE_CHAIN_FOUND",
+    )
 
 
 def test_revoked_without_timestamp_has_no_proof_of_existence(ca, pdf):

@@ -1,4 +1,5 @@
 import base64
+import copy
 import hashlib
 
 import pytest
@@ -6,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from lxml import etree
 from pyhanko.sign.validation.qualified.tsp import TSPRegistry
 from signxml import SignatureConstructionMethod
-from signxml.xades import XAdESSigner
+from signxml.xades import XAdESSignatureConfiguration, XAdESSigner
 
 from mutualis.trust.anchors import Anchors
 from mutualis.trust.platform import asn1_certificate, platform_keys
@@ -18,6 +19,7 @@ from .xades_pki import make_pki
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
+XADES141 = "http://uri.etsi.org/01903/v1.4.1#"
 OFFER = b'<offer xmlns="urn:mutualis:test"><price>1000</price></offer>'
 
 
@@ -95,6 +97,40 @@ def add_timestamp(document):
     encapsulated = etree.SubElement(timestamp, f"{{{XADES}}}EncapsulatedTimeStamp")
     encapsulated.text = base64.b64encode(stamp(imprint)).decode()
     return etree.tostring(root)
+
+
+def add_archive_timestamp(document, pki):
+    """An xades141:ArchiveTimeStamp over what EN 319 132-1 (5.5.2) says it covers.
+
+    The references' octets as signxml verified them, then ds:SignedInfo,
+    ds:SignatureValue, ds:KeyInfo and the unsigned properties so far, in
+    inclusive canonical XML (no CanonicalizationMethod: the default).
+    """
+    from signxml.xades import XAdESVerifier
+
+    results = XAdESVerifier().verify(
+        document,
+        x509_cert=pki.signer.certificate,
+        expect_config=XAdESSignatureConfiguration(expect_references=True),
+    )
+    root, properties = unsigned_properties(document)
+    signature = (
+        root if root.tag == f"{{{DS}}}Signature" else root.find(f"{{{DS}}}Signature")
+    )
+    covered = [result.signed_data for result in results]
+    for name in ("SignedInfo", "SignatureValue", "KeyInfo"):
+        covered.append(etree.tostring(signature.find(f"{{{DS}}}{name}"), method="c14n"))
+    covered += [etree.tostring(p, method="c14n") for p in properties]
+    imprint = hashlib.sha256(b"".join(covered)).digest()
+    timestamp = etree.SubElement(properties, f"{{{XADES141}}}ArchiveTimeStamp")
+    encapsulated = etree.SubElement(timestamp, f"{{{XADES}}}EncapsulatedTimeStamp")
+    encapsulated.text = base64.b64encode(stamp(imprint)).decode()
+    return etree.tostring(root)
+
+
+def long_term(pki):
+    stamped = add_timestamp(sign_enveloped(pki, pki.signer))
+    return add_values(stamped, [pki.intermediate.certificate], [pki.crl])
 
 
 def with_platform_roots(anchors):
@@ -264,6 +300,47 @@ def test_long_term_values_make_level_b_lt(pki, anchors):
 
     assert report.indication == PASSED
     assert report.level == "B-LT"
+
+
+def test_an_archive_timestamp_makes_level_b_lta(pki, anchors):
+    document = add_archive_timestamp(long_term(pki), pki)
+
+    report = only(
+        validate_xades("offer.xml", document, anchors=with_platform_roots(anchors))
+    )
+
+    assert (report.indication, report.level) == (PASSED, "B-LTA")
+    assert (
+        "B-LTA archive timestamp verified (imprint, signature, trusted authority)"
+        in report.checked
+    )
+
+
+def test_a_change_to_what_the_archive_timestamp_covers_undoes_b_lta(pki, anchors):
+    root = etree.fromstring(add_archive_timestamp(long_term(pki), pki))
+    values = root.find(f".//{{{XADES}}}CertificateValues")
+    values.append(copy.deepcopy(values[0]))
+
+    report = only(
+        validate_xades(
+            "offer.xml", etree.tostring(root), anchors=with_platform_roots(anchors)
+        )
+    )
+
+    assert report.level == "B-LT"
+    assert "B-LTA archive timestamp does not cover this signature" in report.checked
+
+
+def test_an_archive_timestamp_by_an_unaccepted_authority_is_said(pki, anchors):
+    document = add_archive_timestamp(long_term(pki), pki)
+
+    report = only(validate_xades("offer.xml", document, anchors=anchors))
+
+    assert report.level == "B-LT"
+    assert (
+        "B-LTA archive timestamp verified (imprint, signature); its authority is not accepted"
+        in report.checked
+    )
 
 
 def test_a_registry_gives_a_qualified_status(pki, anchors):

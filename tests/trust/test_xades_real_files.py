@@ -1,9 +1,12 @@
 """Real XAdES files (see shared/data/trust/SOURCES.md): with no trust anchor, none passes."""
 
+import base64
 import zipfile
 from io import BytesIO
 
 import pytest
+from asn1crypto import x509
+from lxml import etree
 
 from mutualis.trust.anchors import Anchors
 from mutualis.trust.report import INDETERMINATE
@@ -13,14 +16,20 @@ from tests.shared_data import TRUST_DATA, needs_shared_trust
 DATA = TRUST_DATA
 pytestmark = needs_shared_trust
 NO_CHAIN = (INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND")
-LTA_SEEN = "B-LTA archive timestamp present, not verified"
+XADES = "http://uri.etsi.org/01903/v1.3.2#"
+# Without anchors the timestamp authority is not trusted; its imprint, recomputed
+# from the signature, still matches.
+LTA_SEEN = (
+    "B-LTA archive timestamp verified (imprint, signature); "
+    "its authority is not accepted"
+)
 
 # file: (indication, sub-indication, level reached)
 EXPECTED = {
     # SiVa: XAdES_BASELINE_B/LT/LTA, test PKI unknown here.
     "TEST_ESTEID2018_XAdES_B_enveloped.xml": (*NO_CHAIN, "B-B"),
     "TEST_ESTEID2018_XAdES_LT_enveloped.xml": (*NO_CHAIN, "B-LT"),
-    # The archive timestamp is not recomputed: B-LT at most.
+    # Its archive timestamp's authority is not trusted here: B-LT.
     "TEST_ESTEID2018_XAdES_LTA_enveloped.xml": (*NO_CHAIN, "B-LT"),
     # DSS: real BE eID signer with CRL and OCSP values.
     "Signature-X-BE_ECON-3.xml": (*NO_CHAIN, "B-LT"),
@@ -44,7 +53,7 @@ def test_a_real_file_without_anchors_is_indeterminate(name):
     assert not report.passed
 
 
-def test_the_lta_file_says_its_archive_timestamp_was_not_verified():
+def test_the_lta_file_archive_timestamp_covers_the_signature():
     (report,) = validate("TEST_ESTEID2018_XAdES_LTA_enveloped.xml")
 
     assert LTA_SEEN in report.checked
@@ -113,3 +122,27 @@ def test_asic_e_signatures_without_anchors_are_indeterminate(name, level):
     assert [(r.indication, r.subindication, r.level) for r in reports] == [
         (*NO_CHAIN, level)
     ]
+    if "LTA" in name:
+        assert LTA_SEEN in reports[0].checked
+
+
+def test_the_lta_file_reaches_b_lta_under_its_test_authorities():
+    name = "TEST_ESTEID2018_XAdES_LTA_enveloped.xml"
+    document = etree.fromstring((DATA / "xades" / name).read_bytes())
+    carried = [
+        x509.Certificate.load(base64.b64decode(node.text))
+        for node in document.iter(f"{{{XADES}}}EncapsulatedX509Certificate")
+    ]
+    # As the Estonian test trusted list does: the issuing CA and the TSA's CA.
+    listed = {"TEST of ESTEID2018", "TEST of SK TSA CA 2023E"}
+    roots = tuple(c for c in carried if c.subject.native["common_name"] in listed)
+    anchors = Anchors(roots=roots, sources={c.sha256.hex(): "SK test" for c in roots})
+
+    (report,) = validate_xades(name, etree.tostring(document), anchors=anchors)
+
+    assert len(roots) == 2
+    assert report.level == "B-LTA"
+    assert (
+        "B-LTA archive timestamp verified (imprint, signature, trusted authority)"
+        in report.checked
+    )

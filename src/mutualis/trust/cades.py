@@ -5,11 +5,14 @@ import hashlib
 from asn1crypto import cms, core, ocsp
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
+from django.utils.translation import gettext as _
+from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.policy_decl import LocalKnowledge
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from mutualis.trust import cades_archive
 from mutualis.trust import report as r
 from mutualis.trust import validation as v
 from mutualis.trust.timestamps import run
@@ -63,7 +66,10 @@ def validate_cms(name, data, detached, anchors, moment):
         algorithm = signer_info["digest_algorithm"]["algorithm"].native
         raw_digest = hashlib.new(algorithm, detached).digest()
     knowledge = _validation_data(signed_data, signer_info)
-    outcome = _outcome(name, signed_data, raw_digest, knowledge, anchors, moment)
+    signed_bytes = detached if content.native is None else content.native
+    outcome = _outcome(
+        name, signed_data, raw_digest, signed_bytes, knowledge, anchors, moment
+    )
     return v.build_report(outcome, anchors)
 
 
@@ -78,8 +84,6 @@ def _signed_data(data):
 
 
 def _content_missing(name):
-    from pyhanko.sign.ades.report import AdESIndeterminate
-
     return r.SignatureReport(
         file=name,
         format="CAdES",
@@ -89,25 +93,27 @@ def _content_missing(name):
     )
 
 
-def _outcome(name, signed_data, raw_digest, knowledge, anchors, moment):
+def _outcome(name, signed_data, raw_digest, signed_bytes, knowledge, anchors, moment):
     signer_info = signed_data["signer_infos"][0]
     timestamped = next(extract_tst_data_iter(signer_info, signed=False), None)
     embedded = bool(knowledge.known_crls or knowledge.known_ocsps)
     process = (
         ades.ades_with_time_validation if timestamped else ades.ades_basic_validation
     )
+    spec = v.validation_spec(anchors, knowledge)
     result = run(
-        process(
-            signed_data,
-            v.validation_spec(anchors, knowledge),
-            timing_info=v.timing(moment),
-            raw_digest=raw_digest,
-        )
+        process(signed_data, spec, timing_info=v.timing(moment), raw_digest=raw_digest)
     )
     stamp = getattr(result.api_status, "timestamp_validity", None)
-    # TODO(cades-lta): archive timestamps (v3) are not verified by pyHanko, so a
-    # CAdES signature is reported B-LT at most until they are.
     level = "B-B" if not timestamped else ("B-LT" if embedded else "B-T")
+    archive, problems = None, []
+    if timestamped and embedded and cades_archive.is_archived(signer_info):
+        level = "B-LTA"
+        archive, problems = cades_archive.verify(
+            signed_data, signed_bytes, anchors, knowledge
+        )
+        if archive is not None and not archive.trusted:
+            problems.append(_("archive timestamp by an authority not accepted"))
     return v.Outcome(
         name=name,
         format="CAdES",
@@ -116,6 +122,8 @@ def _outcome(name, signed_data, raw_digest, knowledge, anchors, moment):
         level=level,
         embedded_revocation=embedded,
         timestamp_checked=timestamped is not None and stamp is not None,
+        archive_timestamp_checked=archive is not None and archive.trusted,
+        problems=tuple(problems),
     )
 
 

@@ -3,6 +3,7 @@
 import io
 
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
@@ -40,11 +41,22 @@ def _outcome(name, reader, signature, signatures, anchors, moment):
     timestamped = _has_signature_timestamp(signature)
     embedded = _has_validation_data(reader, signature)
     archived = timestamped and _timestamped_after(signature, signatures)
+    archive = None
     if archived:
         spec = PdfSignatureValidationSpec(v.validation_spec(anchors))
-        result = run(ades.ades_lta_validation(signature, spec, v.timing(moment)))
-    else:
-        result = run(_without_archive(reader, signature, anchors, moment, timestamped))
+        archive = run(ades.ades_lta_validation(signature, spec, v.timing(moment)))
+        result = archive
+    if archive is None or archive.ades_subindic != AdESPassed.OK:
+        # The long-term process begins with the process for signatures with
+        # time (EN 319 102-1, 5.6.3.4), whose PASSED stands. pyHanko 0.38's
+        # past validation then re-checks a signer revoked after its signature
+        # timestamp at the revocation date, with the CRL that lists it (issued
+        # later, necessarily), calls that CRL too recent and undoes the PASSED.
+        with_time = run(
+            _without_archive(reader, signature, anchors, moment, timestamped)
+        )
+        if archive is None or with_time.ades_subindic == AdESPassed.OK:
+            result = with_time
     return v.Outcome(
         name=name,
         format="PAdES",
@@ -54,8 +66,8 @@ def _outcome(name, reader, signature, signatures, anchors, moment):
         embedded_revocation=embedded,
         timestamp_checked=timestamped and _timestamp_validity(result) is not None,
         claimed_time=signature.self_reported_timestamp,
-        document_timestamp_checked=archived
-        and result.oldest_evidence_record_timestamp is not None,
+        document_timestamp_checked=archive is not None
+        and archive.oldest_evidence_record_timestamp is not None,
     )
 
 

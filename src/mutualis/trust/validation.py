@@ -7,6 +7,7 @@ chooses the process (basic, with time, long-term) by what the signature
 carries and words the outcome for the reader.
 """
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -115,8 +116,19 @@ def validation_spec(anchors, knowledge=None):
         revinfo_gathering_policy=RevocationInfoGatheringSpec(
             online_fetching_rule=fetching, certificate_fetching_rule=certificates
         ),
-        local_knowledge=knowledge or LocalKnowledge(),
+        local_knowledge=_with_roots(knowledge or LocalKnowledge(), anchors),
     )
+
+
+def _with_roots(knowledge, anchors):
+    """`knowledge` and the trusted roots, as certificates that may issue CRLs.
+
+    The long-term process looks for a CRL's issuer among the known certificates
+    only, never among the trust roots: without them a root's CRL for an
+    intermediate is not found, and the time slide ends in NO_POE.
+    """
+    roots = [*knowledge.known_certs, *anchors.roots]
+    return dataclasses.replace(knowledge, known_certs=roots)
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,9 @@ class Outcome:
     embedded_revocation: bool
     timestamp_checked: bool = False
     document_timestamp_checked: bool = False
+    archive_timestamp_checked: bool = False
     claimed_time: object = None  # a PDF says it in its signature dictionary
+    problems: tuple = ()  # what was found and did not hold, worded for the reader
 
 
 def build_report(outcome, anchors):
@@ -236,6 +250,9 @@ def _checked(outcome, status, path, anchors):
         checked.append(_("signature timestamp"))
     if outcome.document_timestamp_checked:
         checked.append(_("document timestamp"))
+    if outcome.archive_timestamp_checked:
+        checked.append(_("archive timestamp"))
+    checked.extend(outcome.problems)
     return tuple(checked)
 
 

@@ -92,6 +92,8 @@ class Evidence:
     trusted_by: str | None = None
     qualified: bool | None = None
     checked: list = field(default_factory=list)
+    # Each ds:Reference's octets after its transforms, in SignedInfo's order.
+    reference_octets: list = field(default_factory=list)
 
 
 def validate_xades(name, data, *, detached=None, anchors, moment=None):
@@ -417,7 +419,7 @@ def verify_integrity(root, index, evidence, detached):
     signer = evidence.signer or evidence.certificates[0]
     verifier = Verifier(index)
     try:
-        verifier.verify(
+        results = verifier.verify(
             root,
             x509_cert=cryptography_certificate(signer),
             parser=safe_parser(),
@@ -462,6 +464,7 @@ def verify_integrity(root, index, evidence, detached):
             "FORMAT_FAILURE",
             _("The signature cannot be processed (%(error)s).") % {"error": error},
         ) from None
+    evidence.reference_octets = [result.signed_data for result in results]
     evidence.level = "B-B"
     evidence.checked += [
         _("XML signature value"),
@@ -508,11 +511,19 @@ def read_levels(evidence, anchors):
         evidence.checked.append(
             _("B-LT certificate and revocation values used for the certificate check")
         )
-    archives = ".//xades141:ArchiveTimeStamp | .//xades:ArchiveTimeStamp"
-    if evidence.signature.xpath(archives, namespaces=NS):
-        # TODO(xades-lta): recompute the archive timestamp's imprint; until then
-        # B-LT is the most a signature is said to reach.
-        evidence.checked.append(_("B-LTA archive timestamp present, not verified"))
+    if evidence.level != "B-LT":
+        return
+    for element in evidence.signature.xpath(
+        ".//xades141:ArchiveTimeStamp", namespaces=NS
+    ):
+        if verify_archive_timestamp(evidence, element, anchors):
+            evidence.level = "B-LTA"
+            break
+    if evidence.signature.xpath(".//xades:ArchiveTimeStamp", namespaces=NS):
+        # XAdES 1.3.2's own ArchiveTimeStamp, replaced by xades141's in EN 319 132-1.
+        evidence.checked.append(
+            _("XAdES 1.3.2 archive timestamp present, not verified")
+        )
 
 
 def has(evidence, *names):
@@ -522,38 +533,26 @@ def has(evidence, *names):
 def verify_signature_timestamp(evidence, element, anchors):
     """Check one SignatureTimeStamp; True when its imprint and signature hold."""
     try:
-        token = cms.ContentInfo.load(
-            decode(element.find("xades:EncapsulatedTimeStamp", NS))
+        gen_time, trusted = check_timestamp(
+            evidence, element, timestamped_bytes(evidence.signature, element), anchors
         )
-        signed_data = token["content"]
-        info = signed_data["encap_content_info"]["content"].parsed
-        algorithm = info["message_imprint"]["hash_algorithm"]["algorithm"].native
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
+    except TimestampUnreadable as error:
         evidence.checked.append(
             _("B-T signature timestamp unreadable (%(error)s)") % {"error": error}
         )
         return False
-    imprint = hashlib.new(
-        algorithm, timestamped_bytes(evidence.signature, element)
-    ).digest()
-    context = validation_context(evidence, anchors, moment=None)
-    try:
-        status = run(
-            validate_tst_signed_data(signed_data, context, lambda _algorithm: imprint)
-        )
-    except (SignatureValidationError, ValidationError, ValueError) as error:
+    except TimestampInvalid as error:
         evidence.checked.append(
             _("B-T signature timestamp invalid (%(error)s)") % {"error": error}
         )
         return False
-    if not status["intact"] or not status["valid"]:
+    except TimestampMismatch:
         evidence.checked.append(
             _("B-T signature timestamp does not cover this signature value")
         )
         return False
     evidence.level = "B-T"
-    gen_time = info["gen_time"].native.astimezone(UTC)
-    if status.get("trust_problem_indic") is None:
+    if trusted:
         evidence.signing_time, evidence.time_source = gen_time, TIME_FROM_TIMESTAMP
         evidence.checked.append(
             _(
@@ -569,17 +568,119 @@ def verify_signature_timestamp(evidence, element, anchors):
     return True
 
 
-def timestamped_bytes(signature, element):
-    """The ds:SignatureValue canonicalized as the SignatureTimeStamp says (ETSI EN 319 132-1, 5.3)."""
-    method = element.find("ds:CanonicalizationMethod", NS)
+def verify_archive_timestamp(evidence, element, anchors):
+    """Check one xades141:ArchiveTimeStamp; True when it holds and is trusted."""
+    try:
+        covered = archived_bytes(evidence, element)
+        _gen_time, trusted = check_timestamp(evidence, element, covered, anchors)
+    except TimestampUnreadable as error:
+        evidence.checked.append(
+            _("B-LTA archive timestamp unreadable (%(error)s)") % {"error": error}
+        )
+        return False
+    except TimestampInvalid as error:
+        evidence.checked.append(
+            _("B-LTA archive timestamp invalid (%(error)s)") % {"error": error}
+        )
+        return False
+    except TimestampMismatch:
+        evidence.checked.append(
+            _("B-LTA archive timestamp does not cover this signature")
+        )
+        return False
+    if not trusted:
+        evidence.checked.append(
+            _(
+                "B-LTA archive timestamp verified (imprint, signature); its authority is not accepted"
+            )
+        )
+        return False
+    evidence.checked.append(
+        _("B-LTA archive timestamp verified (imprint, signature, trusted authority)")
+    )
+    return True
+
+
+class TimestampUnreadable(ValueError):
+    pass
+
+
+class TimestampInvalid(ValueError):
+    pass
+
+
+class TimestampMismatch(ValueError):
+    pass
+
+
+def check_timestamp(evidence, element, covered, anchors):
+    """(time, trusted) of the token in `element`, which must be over `covered`.
+
+    `covered` is the bytes the token's imprint must hash.
+    """
+    try:
+        token = cms.ContentInfo.load(
+            decode(element.find("xades:EncapsulatedTimeStamp", NS))
+        )
+        signed_data = token["content"]
+        info = signed_data["encap_content_info"]["content"].parsed
+        algorithm = info["message_imprint"]["hash_algorithm"]["algorithm"].native
+        gen_time = info["gen_time"].native.astimezone(UTC)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise TimestampUnreadable(error) from None
+    imprint = hashlib.new(algorithm, covered).digest()
+    context = validation_context(evidence, anchors, moment=None)
+    try:
+        status = run(
+            validate_tst_signed_data(signed_data, context, lambda _algorithm: imprint)
+        )
+    except (SignatureValidationError, ValidationError, ValueError) as error:
+        raise TimestampInvalid(error) from None
+    if not status["intact"] or not status["valid"]:
+        raise TimestampMismatch()
+    return gen_time, status.get("trust_problem_indic") is None
+
+
+def archived_bytes(evidence, element):
+    """What an ArchiveTimeStamp covers (ETSI EN 319 132-1, 5.5.2).
+
+    The octets of every ds:Reference after its transforms, then ds:SignedInfo,
+    ds:SignatureValue and ds:KeyInfo, the unsigned signature properties before
+    this timestamp, and the ds:Object elements other than the one holding the
+    qualifying properties: each canonicalized as the timestamp says.
+    """
+    signature = evidence.signature
+    parts = list(evidence.reference_octets)
+    for name in ("ds:SignedInfo", "ds:SignatureValue", "ds:KeyInfo"):
+        node = signature.find(name, NS)
+        if node is not None:
+            parts.append(canonical(node, element))
+    for prop in element.getparent():
+        if prop is element:
+            break
+        if isinstance(prop.tag, str):
+            parts.append(canonical(prop, element))
+    for item in signature.findall("ds:Object", NS):
+        if item.find("xades:QualifyingProperties", NS) is None:
+            parts.append(canonical(item, element))
+    return b"".join(parts)
+
+
+def canonical(node, timestamp):
+    """`node` canonicalized by the ds:CanonicalizationMethod of `timestamp`."""
+    method = timestamp.find("ds:CanonicalizationMethod", NS)
     algorithm = method.get("Algorithm") if method is not None else DEFAULT_C14N
-    value = signature.find("ds:SignatureValue", NS)
     return etree.tostring(
-        value,
+        node,
         method="c14n",
         exclusive=algorithm.startswith("http://www.w3.org/2001/10/xml-exc-c14n#"),
         with_comments=algorithm.endswith("#WithComments"),
     )
+
+
+def timestamped_bytes(signature, element):
+    """The ds:SignatureValue canonicalized as the SignatureTimeStamp says (ETSI EN 319 132-1, 5.3)."""
+    return canonical(signature.find("ds:SignatureValue", NS), element)
 
 
 # Time and trust.
