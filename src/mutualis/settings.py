@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "mutualis.core",
     "mutualis.accounts",
     "mutualis.referential",
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "mutualis.trust",
     "mutualis.alerts",
     "mutualis.vault",
+    "mutualis.api",
     "mutualis.web",
     "mutualis.demo",
 ]
@@ -165,7 +167,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# French and English first; the partner regions' languages follow.
+LANGUAGES = [
+    ("fr", _("French")),
+    ("en", _("English")),
+    ("it", _("Italian")),
+    ("cs", _("Czech")),
+    ("sv", _("Swedish")),
+    ("es", _("Spanish")),
+    ("ca", _("Catalan")),
+]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,7 @@
-"""Every message of Mutualis has its French translation, and the catalogue is current."""
+"""Every message of Mutualis has its translation in every language of the platform,
+and each catalogue is current: French first, then the partner regions' languages."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -7,11 +9,20 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 
 import mutualis
 
 PACKAGE = Path(mutualis.__file__).resolve().parent
-CATALOGUE = PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+# English is the language of the msgids.
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
+COUNTS = {"%(count)d", "%(count)s", "%(counter)s", "%d"}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
+
+
+def catalogue(language):
+    return PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"
+
 
 pytestmark = pytest.mark.skipif(
     shutil.which("msgfmt") is None, reason="GNU gettext (msgfmt) is not installed"
@@ -36,8 +47,9 @@ def extracted_messages(tmp_path):
     return {(entry.msgctxt, entry.msgid) for entry in po}
 
 
-def test_every_french_message_is_translated_and_none_is_fuzzy():
-    po = polib.pofile(CATALOGUE)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_and_none_is_fuzzy(language):
+    po = polib.pofile(catalogue(language))
 
     missing = [e.msgid for e in po.untranslated_entries()]
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
@@ -46,21 +58,45 @@ def test_every_french_message_is_translated_and_none_is_fuzzy():
     assert fuzzy == []
 
 
-def test_the_french_catalogue_holds_every_message_of_the_code(tmp_path):
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_translation_keeps_the_placeholders_of_its_message(language):
+    wrong = []
+    for entry in polib.pofile(catalogue(language)):
+        expected = set(PLACEHOLDER.findall(entry.msgid + (entry.msgid_plural or "")))
+        forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        # A plural form may spell its number out ("one file") and drop the count.
+        may_drop = COUNTS if entry.msgid_plural else set()
+        for form in forms:
+            found = set(PLACEHOLDER.findall(form))
+            if found - expected or expected - found - may_drop:
+                wrong.append((entry.msgid, form))
+
+    assert wrong == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_catalogue_holds_every_message_of_the_code(language, extracted):
     committed = {
-        (e.msgctxt, e.msgid) for e in polib.pofile(CATALOGUE) if not e.obsolete
+        (e.msgctxt, e.msgid)
+        for e in polib.pofile(catalogue(language))
+        if not e.obsolete
     }
 
-    found = extracted_messages(tmp_path)
-
-    assert sorted(found - committed, key=str) == []
+    assert sorted(extracted - committed, key=str) == []
 
 
-def test_the_compiled_catalogue_is_the_one_msgfmt_makes_today(tmp_path):
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    return extracted_messages(tmp_path_factory.mktemp("messages"))
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_compiled_catalogue_is_the_one_msgfmt_makes_today(language, tmp_path):
     compiled = tmp_path / "django.mo"
+    source = catalogue(language)
 
     subprocess.run(
-        ["msgfmt", "--check-format", "-o", str(compiled), str(CATALOGUE)], check=True
+        ["msgfmt", "--check-format", "-o", str(compiled), str(source)], check=True
     )
 
-    assert compiled.read_bytes() == CATALOGUE.with_suffix(".mo").read_bytes()
+    assert compiled.read_bytes() == source.with_suffix(".mo").read_bytes()
