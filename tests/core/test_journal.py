@@ -8,7 +8,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mutualis.core.journal import GENESIS, canonical, record, verify_journal
@@ -100,6 +100,8 @@ json_values = st.recursive(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.dictionaries(st.text(TEXT, max_size=8), json_values, max_size=5))
+# A backslash and "u0000" are six ordinary characters, not a NUL.
+@example(data={"\\u0000": "C:\\u0000.txt"})
 def test_any_json_data_reads_back_with_the_same_hash(data):
     entry = record("test.data", **{f"k_{key}": value for key, value in data.items()})
 

@@ -81,10 +81,26 @@ def _normalised(data):
     integer: whole floats become integers here already. NaN and NUL are refused.
     """
     text = json.dumps(data, cls=DjangoJSONEncoder, allow_nan=False)
-    if "\\u0000" in text:
+    normalised = json.loads(text, parse_float=_parse_float)
+    if _holds_nul(normalised):
         # jsonb refuses it; SQLite would take it, and the two must agree.
         raise ValueError("journal data cannot hold a NUL character")
-    return json.loads(text, parse_float=_parse_float)
+    return normalised
+
+
+def _holds_nul(value):
+    """Whether a NUL character is in any string of `value`, keys included.
+
+    Not a search of the JSON text: a backslash followed by "u0000" is six
+    ordinary characters there.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _parse_float(text):
