@@ -9,6 +9,7 @@ The OpenAPI 3 schema is at /api/v1/openapi.json, its reference at /api/v1/docs.
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from mutualis.api import cursor as cursors
+from mutualis.core import cursors
 from mutualis.core.addresses import absolute_url
 from mutualis.exchange import ocds
 from mutualis.tenders.search import public_consultations
@@ -199,6 +200,21 @@ def detail(c):
     }
 
 
+def after(queryset, cursor):
+    """The consultations of `queryset` after `cursor`, by (publication, id).
+
+    An item published meanwhile sorts after every item already given, so it
+    comes at the end instead of shifting the pages; none is seen twice.
+    """
+    queryset = queryset.order_by("published_at", "pk")
+    if cursor is None:
+        return queryset
+    moment, pk = cursors.decode(cursor, 1)
+    return queryset.filter(
+        Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
+    )
+
+
 def listed():
     published = public_consultations().filter(published_at__isnull=False)
     return published.select_related("buyer", "main_cpv")
@@ -215,9 +231,7 @@ def consultation_list(
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
     try:
-        rows = list(
-            cursors.after(listed(), cursor).prefetch_related("nuts")[: limit + 1]
-        )
+        rows = list(after(listed(), cursor).prefetch_related("nuts")[: limit + 1])
     except cursors.BadCursor:
         raise HttpError(400, _("This cursor is not one of this list's.")) from None
     more = len(rows) > limit

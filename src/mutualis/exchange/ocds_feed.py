@@ -6,13 +6,9 @@ published between two requests are neither skipped nor given twice: they sort
 after every release already given.
 """
 
-import base64
-import binascii
-import datetime as dt
-import json
-
 from django.db.models import F, IntegerField, Q, Value
 
+from mutualis.core import cursors
 from mutualis.exchange import ocds
 from mutualis.tenders.models import Amendment, Consultation, State
 
@@ -25,27 +21,12 @@ PAGE_SIZE = 100
 ONE = Value(1, output_field=IntegerField())
 
 
-class BadCursor(ValueError):
-    pass
-
-
 def encode_cursor(event):
-    raw = json.dumps([event.at.isoformat(), event.cid, event.kind, event.number])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return cursors.encode(event.at, event.cid, event.kind, event.number)
 
 
 def decode_cursor(cursor):
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at, cid, kind, number = json.loads(base64.urlsafe_b64decode(padded))
-        at = dt.datetime.fromisoformat(at)
-        if at.tzinfo is None or not all(
-            isinstance(n, int) for n in (cid, kind, number)
-        ):
-            raise BadCursor(cursor)
-    except (ValueError, TypeError, binascii.Error) as error:
-        raise BadCursor(cursor) from error
-    return ocds.Event(at, cid, kind, number)
+    return ocds.Event(*cursors.decode(cursor, 3))
 
 
 def page(after=None, size=None):

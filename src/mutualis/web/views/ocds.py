@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from mutualis.core import cursors
 from mutualis.exchange import ocds, ocds_feed
 
 
@@ -30,7 +31,7 @@ def release_feed(request):
     cursor = request.GET.get("cursor") or None
     try:
         after = ocds_feed.decode_cursor(cursor) if cursor else None
-    except ocds_feed.BadCursor:
+    except cursors.BadCursor:
         return error_response(_("This cursor is not one this feed gave."), 400)
     events, more = ocds_feed.page(after)
     if not events:
