@@ -286,7 +286,8 @@ def check_uploads(consultation, uploads):
         raise ValidationError(errors)
 
 
-def attach(user, consultation, stored):
+def new_document(user, consultation, stored):
+    """A Document of `consultation` for the file `stored` (dce), saved."""
     document = Document(
         consultation=consultation,
         name=stored.name,
@@ -297,6 +298,11 @@ def attach(user, consultation, stored):
     )
     document.file.name = stored.path
     document.save()
+    return document
+
+
+def attach(user, consultation, stored):
+    document = new_document(user, consultation, stored)
     record(
         "tenders.document.added",
         actor=user,

@@ -23,10 +23,10 @@ from mutualis.core.journal import record
 from mutualis.core.mail import queue_mail
 from mutualis.core.time import now
 from mutualis.tenders import access, dce, rules
+from mutualis.tenders.actions import new_document
 from mutualis.tenders.models import (
     Amendment,
     Consultation,
-    Document,
     Download,
     PreviousDocument,
     State,
@@ -265,7 +265,7 @@ def new_version(user, consultation, amendment, stored, withdrawn):
     for document in superseded:
         keep_as_previous(document, amendment, version)
     for item in stored:
-        attach(user, consultation, item)
+        new_document(user, consultation, item)
     amendment.dce_version = version + 1
     amendment.documents_added = sorted(uploaded - set(current))
     amendment.documents_replaced = sorted(uploaded & set(current))
@@ -295,20 +295,6 @@ def keep_as_previous(document, amendment, version):
     previous.save()
     # The download register keeps the document's name (Download.document_name).
     document.delete()
-
-
-def attach(user, consultation, stored):
-    document = Document(
-        consultation=consultation,
-        name=stored.name,
-        size=stored.size,
-        sha256=stored.sha256,
-        content_type=stored.content_type,
-        uploaded_by=user,
-    )
-    document.file.name = stored.path
-    document.save()
-    return document
 
 
 def dce_version(consultation):

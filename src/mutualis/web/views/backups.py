@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from mutualis.bids import access, backup
 from mutualis.bids.models import BidState, Sealing, SubmittedShare
 from mutualis.bids.opening import OpeningError
 from mutualis.tenders.access import consultation_for
-from mutualis.web.views.bids import _refused, hand_over_shares
+from mutualis.web.views.bids import _refused, hand_over_shares, shares_download
 
 
 def _backup_for(user, pk, number):
@@ -60,14 +60,7 @@ def backup_page(request, pk, number):
 @login_required
 def backup_shares_json(request, pk, number):
     _consultation, copy = _backup_for(request.user, pk, number)
-    try:
-        document = backup.backup_shares_for(request.user, copy)
-    except PermissionDenied as refusal:
-        return JsonResponse({"error": str(refusal)}, status=403)
-    response = JsonResponse(document)
-    response["Cache-Control"] = "no-store"
-    response["Content-Disposition"] = 'attachment; filename="shares.json"'
-    return response
+    return shares_download(lambda: backup.backup_shares_for(request.user, copy))
 
 
 @require_POST

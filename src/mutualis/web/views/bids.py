@@ -314,8 +314,16 @@ def opening_open(request, pk):
 def opening_shares_json(request, pk):
     """The sealed shares of the opener's keys, to decrypt on their machine."""
     consultation = consultation_for(request.user, pk)
+    return shares_download(
+        lambda: actions.sealed_shares_for(request.user, consultation)
+    )
+
+
+def shares_download(produce):
+    """The JSON document `produce` gives, as shares.json, never cached; 403 in
+    JSON if it refuses."""
     try:
-        document = actions.sealed_shares_for(request.user, consultation)
+        document = produce()
     except PermissionDenied as refusal:
         return JsonResponse({"error": str(refusal)}, status=403)
     response = JsonResponse(document)
