@@ -35,3 +35,11 @@ needs_shared_ocds = pytest.mark.skipif(
     reason="the OCDS 1.1.5 schema of ../shared/data is not here "
     "(set MUTUALIS_SHARED_DATA)",
 )
+
+OCDS_REAL = SHARED_DATA / "ocds" / "real"
+
+needs_shared_ocds_real = pytest.mark.skipif(
+    not (OCDS_REAL / "ocdskit-realdata" / "release-package-1.json").is_file(),
+    reason="the real OCDS packages of ../shared/data are not here "
+    "(set MUTUALIS_SHARED_DATA)",
+)

@@ -63,6 +63,19 @@ def business_organisations(user):
     return organisations_of(user, *COMPANY_STAFF, kind=OrganisationKind.BUSINESS)
 
 
+def is_platform_admin(user):
+    """The platform's administrators: its operator's admins, superusers and staff."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return (
+        user.is_superuser
+        or user.is_staff
+        or organisations_of(
+            user, Role.OPERATOR_ADMIN, kind=OrganisationKind.OPERATOR
+        ).exists()
+    )
+
+
 def is_operator(user):
     return organisations_of(
         user, *OPERATOR_STAFF, kind=OrganisationKind.OPERATOR

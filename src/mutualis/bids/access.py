@@ -87,6 +87,11 @@ def _consultation_refusal(consultation):
         or consultation.submission_deadline is None
     ):
         return _("This consultation does not accept bids.")
+    followed = consultation.followed_from
+    if followed is not None:
+        return _(
+            "This call is published on %(platform)s: bids go there, at %(url)s."
+        ) % {"platform": followed.source.name, "url": followed.origin_url}
     if consultation.notice_id:
         return _(
             "This call was published on TED by a buyer outside this platform: "

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mutualis.exchange.models import ImportedNotice
+from mutualis.exchange.models import FeedSource, ImportedNotice
 
 
 @admin.register(ImportedNotice)
@@ -26,3 +26,13 @@ class ImportedNoticeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FeedSource)
+class FeedSourceAdmin(admin.ModelAdmin):
+    """The followed platforms; their readings are on the operator's sources page."""
+
+    list_display = ["name", "feed_url", "country", "is_active"]
+    list_filter = ["is_active", "country"]
+    search_fields = ["name", "feed_url"]
+    readonly_fields = ["resume_url"]

@@ -1,5 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from mutualis.core.time import DEFAULT_TIME_ZONE
 
 
 class ImportedNotice(models.Model):
@@ -47,3 +50,137 @@ class ImportedNotice(models.Model):
 
     def __str__(self):
         return f"{self.notice_type} {self.publication_id or self.notice_id}"
+
+
+class FeedSource(models.Model):
+    """Another platform whose OCDS feed the portal follows (portal mode)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    feed_url = models.URLField(
+        _("feed address"),
+        max_length=1000,
+        unique=True,
+        help_text=_(
+            "An OCDS release or record package; pages are followed by their links.next."
+        ),
+    )
+    site_url = models.URLField(
+        _("platform address"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Where bidders answer when a call gives no page of its own."),
+    )
+    country = models.CharField(_("country"), max_length=2, default="FR")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE
+    )
+    is_active = models.BooleanField(_("followed"), default=True)
+    # Where the next run starts: the last page read (a feed's last page grows until
+    # it gets a next link) or the next link it gave.
+    resume_url = models.URLField(_("next page"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("followed platform")
+        verbose_name_plural = _("followed platforms")
+
+    def __str__(self):
+        return self.name
+
+    def last_run(self):
+        return self.runs.order_by("-started_at", "-pk").first()
+
+
+class RunStatus(models.TextChoices):
+    OK = "ok", pgettext_lazy("feed run", "read")
+    PARTIAL = "partial", pgettext_lazy("feed run", "read, with refusals")
+    FAILED = "failed", pgettext_lazy("feed run", "failed")
+
+
+class FeedRun(models.Model):
+    """One reading of a source: what came in, what was refused and why."""
+
+    source = models.ForeignKey(
+        FeedSource,
+        verbose_name=_("followed platform"),
+        on_delete=models.CASCADE,
+        related_name="runs",
+    )
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=RunStatus.choices)
+    pages = models.PositiveIntegerField(_("pages read"), default=0)
+    releases = models.PositiveIntegerField(_("releases read"), default=0)
+    refused = models.PositiveIntegerField(_("releases refused"), default=0)
+    created = models.PositiveIntegerField(_("calls added"), default=0)
+    updated = models.PositiveIntegerField(_("calls updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("feed reading")
+        verbose_name_plural = _("feed readings")
+
+    def __str__(self):
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class FollowedRelease(models.Model):
+    """An OCDS release as the source published it; a process is compiled from all
+    of its releases, so that one arriving late still lands in its place."""
+
+    source = models.ForeignKey(
+        FeedSource, on_delete=models.CASCADE, related_name="releases"
+    )
+    ocid = models.CharField(_("OCID"), max_length=200)
+    release_id = models.CharField(_("release identifier"), max_length=200)
+    date = models.DateTimeField(_("date"))
+    data = models.JSONField(_("release"))
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "ocid", "release_id"],
+                name="followed_release_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ocid} {self.release_id}"
+
+
+class FollowedProcess(models.Model):
+    """A contracting process of another platform, shown here as a consultation."""
+
+    source = models.ForeignKey(
+        FeedSource,
+        verbose_name=_("followed platform"),
+        on_delete=models.CASCADE,
+        related_name="processes",
+    )
+    ocid = models.CharField(_("OCID"), max_length=200)
+    consultation = models.OneToOneField(
+        "tenders.Consultation",
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="followed",
+    )
+    origin_url = models.URLField(_("page on its platform"), max_length=2000)
+    # The other platform's documents: links, never copies.
+    documents = models.JSONField(_("documents"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        ordering = ["source", "ocid"]
+        verbose_name = _("followed process")
+        verbose_name_plural = _("followed processes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "ocid"], name="followed_process_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source}: {self.ocid}"

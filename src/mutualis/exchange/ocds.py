@@ -255,9 +255,7 @@ class Context:
                 "startDate": iso(consultation, consultation.published_at),
                 "endDate": iso(consultation, questions),
             }
-        documents = self.documents_after(len(amended))
-        if documents:
-            tender["documents"] = documents
+        tender["documents"] = [self.notice(), *self.documents_after(len(amended))]
         if amended:
             tender["amendments"] = [self.amendment(a) for a in amended]
         return tender
@@ -297,6 +295,20 @@ class Context:
             "releaseID": release_id(
                 consultation, Event(None, consultation.pk, AMENDMENT, number)
             ),
+        }
+
+    def notice(self):
+        """The consultation's page, where bidders read, ask and answer: another
+        platform's portal links to it (exchange.ocds_in)."""
+        consultation = self.consultation
+        path = reverse("web:consultation-detail", args=[consultation.pk])
+        return {
+            "id": "notice",
+            "documentType": "tenderNotice",
+            "title": consultation.title,
+            "url": absolute(path),
+            "datePublished": iso(consultation, consultation.published_at),
+            "format": "text/html",
         }
 
     def documents_after(self, count):

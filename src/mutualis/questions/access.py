@@ -51,6 +51,11 @@ def ask_refusal(user, consultation, business=None, at=None):
         return _("The buyer's own staff do not ask questions on its consultations.")
     if consultation.state != State.PUBLISHED:
         return _("This consultation takes no questions.")
+    followed = consultation.followed_from
+    if followed is not None:
+        return _(
+            "This call is published on %(platform)s: questions go there, at %(url)s."
+        ) % {"platform": followed.source.name, "url": followed.origin_url}
     if consultation.notice_id:
         return _(
             "This call was published on TED by a buyer outside this platform: "

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -202,6 +203,20 @@ class Consultation(models.Model):
             return ""
         number, _, year = self.notice_publication_id.partition("-")
         return f"https://ted.europa.eu/en/notice/-/detail/{number.lstrip('0')}-{year}"
+
+    @property
+    def followed_from(self):
+        """The process of another platform this consultation shows, or None
+        (portal mode, mutualis.exchange.following): bids go to that platform."""
+        try:
+            return self.followed
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def is_elsewhere(self):
+        """Published by a buyer outside this platform: nobody answers it here."""
+        return bool(self.notice_id) or self.followed_from is not None
 
     def get_phase_display(self):
         return self.phase.label

@@ -21,6 +21,8 @@ from mutualis.tenders.models import PUBLIC_STATES, Consultation
 # Letters and digits only: quotes, operators and brackets become separators.
 WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 12
+# Criteria.platform: the consultations of this platform only, not those it follows.
+HERE = "here"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Criteria:
     nature: str = ""
     closes_from: dt.date | None = None
     closes_to: dt.date | None = None
+    platform: str = ""  # "", HERE, or the id of a followed platform
     time_zone: str = DEFAULT_TIME_ZONE
 
 
@@ -133,6 +136,10 @@ def _filter_facts(queryset, criteria):
         queryset = queryset.filter(procedure=criteria.procedure)
     if criteria.nature:
         queryset = queryset.filter(nature=criteria.nature)
+    if criteria.platform == HERE:
+        queryset = queryset.filter(followed__isnull=True)
+    elif criteria.platform:
+        queryset = queryset.filter(followed__source_id=criteria.platform)
     zone = ZoneInfo(criteria.time_zone)
     if criteria.closes_from:
         start = dt.datetime.combine(criteria.closes_from, dt.time.min, tzinfo=zone)

@@ -15,9 +15,10 @@ from mutualis.core.time import (
     to_local,
     to_utc,
 )
+from mutualis.exchange.models import FeedSource
 from mutualis.referential.models import CpvCode, NutsCode
 from mutualis.tenders.models import Nature, Procedure
-from mutualis.tenders.search import Criteria, public_consultations
+from mutualis.tenders.search import HERE, Criteria, public_consultations
 
 CPV_FORMAT = re.compile(r"^(\d{8})(?:-(\d))?$")
 NUTS_FORMAT = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
@@ -351,6 +352,11 @@ class SearchForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    platform = forms.ChoiceField(
+        label=_("Platform"),
+        required=False,
+        help_text=_("This platform, or one of the network's that it follows."),
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("use_required_attribute", False)
@@ -358,6 +364,14 @@ class SearchForm(forms.Form):
         self.fields["buyer"].queryset = Organisation.objects.filter(
             pk__in=public_consultations().values("buyer")
         )
+        sources = FeedSource.objects.filter(
+            processes__consultation__in=public_consultations()
+        ).distinct()
+        self.fields["platform"].choices = [
+            ("", _("any")),
+            (HERE, _("this platform")),
+            *((str(source.pk), source.name) for source in sources),
+        ]
 
     def clean_nuts(self):
         code = self.cleaned_data["nuts"].strip().upper()
@@ -379,6 +393,7 @@ class SearchForm(forms.Form):
             nature=data["nature"],
             closes_from=data["closes_from"],
             closes_to=data["closes_to"],
+            platform=data["platform"],
         )
 
 

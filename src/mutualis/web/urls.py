@@ -14,6 +14,7 @@ from mutualis.web.views import (
     questions,
     sealing,
     signatures,
+    sources,
     trust,
     vault,
 )
@@ -33,6 +34,7 @@ urlpatterns = [
     *signatures.urlpatterns,
     *api_deposits.urlpatterns,
     *trust.urlpatterns,
+    *sources.urlpatterns,
     *alerts.urlpatterns,
     *questions.urlpatterns,
     *amendments.urlpatterns,

@@ -23,7 +23,9 @@ def consultation_list(request):
     consultations = []
     if not form.is_bound or form.is_valid():
         criteria = form.criteria() if form.is_bound else Criteria()
-        consultations = search(criteria).select_related("buyer", "main_cpv")
+        consultations = search(criteria).select_related(
+            "buyer", "main_cpv", "followed__source"
+        )
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "web/portal/consultation_list.html", {"form": form, "page": page}

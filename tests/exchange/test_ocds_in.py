@@ -1,0 +1,108 @@
+"""Reading another publisher's compiled release: whatever it holds, a consultation's
+values or a refusal that says why, never a crash."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mutualis.exchange import ocds_in
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+TENDER_KEYS = st.sampled_from(
+    [
+        "id",
+        "title",
+        "description",
+        "status",
+        "procurementMethod",
+        "mainProcurementCategory",
+        "value",
+        "tenderPeriod",
+        "enquiryPeriod",
+        "items",
+        "lots",
+        "documents",
+        "procuringEntity",
+    ]
+)
+
+
+@given(
+    tender=st.dictionaries(TENDER_KEYS, JSON, max_size=10),
+    buyer=JSON,
+    parties=JSON,
+    language=JSON,
+)
+def test_any_tender_gives_values_or_a_refusal(tender, buyer, parties, language):
+    compiled = {
+        "ocid": "ocds-x-1",
+        "tender": tender,
+        "buyer": buyer,
+        "parties": parties,
+        "language": language,
+    }
+
+    try:
+        incoming = ocds_in.read(compiled, "Europe/Rome")
+    except ocds_in.ProcessRefused as refusal:
+        assert str(refusal)
+    else:
+        assert 0 < len(incoming.title) <= 500
+        assert 0 < len(incoming.buyer_name) <= 300
+        assert len(incoming.reference) <= 100
+        assert all(len(code) == 8 and code.isdigit() for code in incoming.cpv)
+        value = incoming.estimated_value
+        assert value is None or Decimal(0) <= value < ocds_in.MAX_AMOUNT
+        assert all(d["url"].lower().startswith("http") for d in incoming.documents)
+
+
+def tender(**fields):
+    return {
+        "ocid": "ocds-x-1",
+        "buyer": {"name": "Kraj Vysočina"},
+        "tender": {"title": "Oprava silnice II/602", **fields},
+    }
+
+
+@pytest.mark.parametrize(
+    ("cpv", "nature"),
+    [("45233142", "works"), ("09134100", "supplies"), ("90911200", "services")],
+)
+def test_the_nature_comes_from_the_cpv_when_the_category_is_not_given(cpv, nature):
+    item = {"id": "1", "classification": {"scheme": "CPV", "id": f"{cpv}-7"}}
+
+    incoming = ocds_in.read(tender(items=[item]), "Europe/Prague")
+
+    assert (incoming.cpv, incoming.nature) == ([cpv], nature)
+
+
+def test_a_deadline_without_offset_is_read_in_the_sources_time_zone():
+    incoming = ocds_in.read(
+        tender(tenderPeriod={"endDate": "2027-03-01T12:00:00"}), "Europe/Prague"
+    )
+
+    assert incoming.submission_deadline.astimezone(dt.UTC).hour == 11
+
+
+def test_a_deadline_that_is_no_date_is_refused_naming_the_field():
+    with pytest.raises(ocds_in.ProcessRefused) as refusal:
+        ocds_in.read(tender(tenderPeriod={"endDate": "next Monday"}), "Europe/Rome")
+
+    assert str(refusal.value) == (
+        "its tender.tenderPeriod.endDate is not a date-time: 'next Monday'"
+    )
+
+
+def test_a_process_without_a_title_is_refused():
+    with pytest.raises(ocds_in.ProcessRefused, match="it has no tender title"):
+        ocds_in.read({"ocid": "ocds-x-2", "tender": {}}, "Europe/Rome")
