@@ -123,3 +123,14 @@ def test_others_are_refused_the_page_and_its_actions(client, who, publisher):
     assert list(FeedSource.objects.values_list("name", "is_active")) == [
         ("Appalti Piemonte", True)
     ]
+
+
+def test_the_platforms_administrators_find_the_page_from_their_space(client):
+    bidder = member(BusinessFactory(), Role.BIDDER)
+    client.force_login(operator_admin())
+    theirs = client.get("/me/").content.decode()
+    client.force_login(bidder)
+    others = client.get("/me/").content.decode()
+
+    assert f'href="{PAGE}"' in theirs
+    assert f'href="{PAGE}"' not in others

@@ -89,6 +89,7 @@ def dashboard(request):
     context = {
         "organisations": organisations,
         "invitations": access.invitations_for(request.user),
+        "is_platform_admin": access.is_platform_admin(request.user),
     }
     return render(request, TEMPLATES + "dashboard.html", context)
 
