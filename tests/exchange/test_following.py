@@ -327,3 +327,19 @@ def test_alerts_cover_the_followed_calls(publisher, django_capture_on_commit_cal
     assert mail.subject == "1 new call for tenders for your alert “Strade”"
     assert "Manutenzione delle strade provinciali" in mail.body
     assert FollowedProcess.objects.get().consultation_id == task.args_kwargs["args"][1]
+
+
+def test_the_followed_calls_are_not_published_again_as_this_platforms(
+    client, publisher
+):
+    mine, _agent = published(title="Voirie de la rue Carnot")
+    feed = source(publisher.serve("/ocds/releases/", package(release())))
+    following.follow(feed)
+    followed = shown(feed).get()
+
+    releases = client.get("/ocds/releases/").json()["releases"]
+    record = client.get(f"/ocds/records/ocds-mutualis-{followed.pk}/")
+    notice = client.get(f"/consultations/{followed.pk}/eforms.xml")
+
+    assert [r["tender"]["title"] for r in releases] == [mine.title]
+    assert (record.status_code, notice.status_code) == (404, 404)

@@ -94,10 +94,13 @@ def with_everything(consultations):
 def public_consultations():
     """The consultations in the open data: the public ones, and those cancelled
     after publication (a reader who saw the tender must learn that it ended).
-    Drafts, and drafts that were cancelled, never appear."""
+    Drafts, and drafts that were cancelled, never appear; nor do the calls of the
+    platforms the portal follows: they are their publishers' to publish, and two
+    platforms following each other would otherwise echo them back for ever."""
     return Consultation.objects.filter(
         Q(state__in=PUBLIC_STATES) | Q(state=State.CANCELLED),
         published_at__isnull=False,
+        followed__isnull=True,
     )
 
 

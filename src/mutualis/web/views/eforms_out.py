@@ -19,9 +19,10 @@ def award_notice_xml(request, pk):
 
 
 def _public(pk, states):
-    # Only what the portal shows: a draft stays unknown, even to its buyer, here.
+    # Only what the portal shows: a draft stays unknown, even to its buyer, here;
+    # a followed platform's call is its publisher's to notify.
     consultation = (
-        Consultation.objects.filter(pk=pk, state__in=states)
+        Consultation.objects.filter(pk=pk, state__in=states, followed__isnull=True)
         .select_related("buyer__nuts", "main_cpv")
         .first()
     )
