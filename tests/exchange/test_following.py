@@ -268,6 +268,29 @@ def test_real_uk_releases_keep_their_cpv_value_and_buyer(publisher):
     )
 
 
+@needs_shared_ocds_real
+def test_real_paraguayan_releases_compile_into_their_processes(publisher):
+    folder = OCDS_REAL / "sample-data-2018" / "paraguay" / "sample" / "releases"
+    releases = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
+    with_tender = {r["ocid"] for r in releases if r.get("tender")}
+    feed = source(
+        publisher.serve("/py/", package(*releases)),
+        name="DNCP",
+        country="PY",
+        time_zone="America/Asuncion",
+    )
+
+    run = following.follow(feed)
+
+    # Planning-only processes wait for their tender, silently.
+    assert (run.status, run.refused, run.errors) == (RunStatus.OK, 0, [])
+    assert shown(feed).count() == run.created == len(with_tender)
+    pavement = FollowedProcess.objects.get(ocid="ocds-03ad3f-284444").consultation
+    assert pavement.title.startswith("CONSTRUCCIÓN DE PAVIMENTO TIPO EMPEDRADO")
+    assert pavement.state == State.AWARDED
+    assert (pavement.estimated_value, pavement.currency) == (1300000000, "PYG")
+
+
 # On the portal
 
 

@@ -103,6 +103,11 @@ def test_a_deadline_that_is_no_date_is_refused_naming_the_field():
     )
 
 
-def test_a_process_without_a_title_is_refused():
+def test_a_tender_without_a_title_is_refused():
     with pytest.raises(ocds_in.ProcessRefused, match="it has no tender title"):
-        ocds_in.read({"ocid": "ocds-x-2", "tender": {}}, "Europe/Rome")
+        ocds_in.read({"ocid": "ocds-x-2", "tender": {"id": "7"}}, "Europe/Rome")
+
+
+def test_a_process_without_a_tender_is_not_a_call_yet():
+    with pytest.raises(ocds_in.NoTender):
+        ocds_in.read({"ocid": "ocds-x-3", "planning": {}}, "Europe/Rome")

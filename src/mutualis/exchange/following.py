@@ -252,6 +252,8 @@ class Reading:
             with transaction.atomic():
                 mirror = Mirror(self.source, incoming, releases[0].date, self.at)
                 followed, created = mirror.save()
+        except ocds_in.NoTender:
+            return
         except ocds_in.ProcessRefused as error:
             self.error(
                 _("process %(ocid)s: %(reason)s") % {"ocid": ocid, "reason": error}

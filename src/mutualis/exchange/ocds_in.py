@@ -48,6 +48,11 @@ class ProcessRefused(ValueError):
     """A process that cannot be shown; the message says why."""
 
 
+class NoTender(ProcessRefused):
+    """A process with no tender yet (planning, or contracts only): not a call to
+    show, and not an error of its publisher."""
+
+
 @dataclass
 class IncomingLot:
     number: int
@@ -95,6 +100,8 @@ def parse_date(value, time_zone):
 def read(compiled, time_zone):
     """The Incoming of a compiled release; raises ProcessRefused."""
     tender = _object(compiled.get("tender"))
+    if not tender:
+        raise NoTender(_("it has no tender"))
     title = _text(tender.get("title"))
     if not title:
         raise ProcessRefused(_("it has no tender title"))
