@@ -1,9 +1,11 @@
 """Portal mode: other platforms' OCDS feeds read, shown, searched and alerted."""
 
+import io
 import json
 
 import pytest
 from django.core import mail as outbox
+from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from mutualis.alerts.models import Frequency
@@ -366,3 +368,22 @@ def test_the_followed_calls_are_not_published_again_as_this_platforms(
 
     assert [r["tender"]["title"] for r in releases] == [mine.title]
     assert (record.status_code, notice.status_code) == (404, 404)
+
+
+def test_the_command_reads_every_source_and_says_what_each_gave(publisher):
+    source(publisher.serve("/ocds/releases/", package(release())))
+    down = source(closed_port(), name="Regione Down")
+    output = io.StringIO()
+
+    call_command("follow_feeds", stdout=output)
+
+    lines = output.getvalue().splitlines()
+    assert lines[0] == (
+        "Appalti Piemonte: read. Releases read: 1, refused: 0. Calls added: 1, "
+        "updated: 0."
+    )
+    assert lines[1] == (
+        "Regione Down: failed. Releases read: 0, refused: 0. Calls added: 0, "
+        "updated: 0."
+    )
+    assert lines[2].startswith(f"  {down.feed_url}: the publisher could not be reached")

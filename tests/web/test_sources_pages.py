@@ -30,7 +30,7 @@ def test_the_page_shows_each_source_with_its_reading_and_errors(client, publishe
     text = page_text(client.get(PAGE))
 
     assert "Appalti Piemonte" in text
-    assert "1 releases read, 0 refused; 1 calls added, 0 updated." in text
+    assert "Releases read: 1, refused: 0. Calls added: 1, updated: 0." in text
     assert f"Regione Down {down.feed_url}" in text
     assert f"{down.feed_url}: the publisher could not be reached" in text
     assert good.runs.get().status == "ok"

@@ -15,8 +15,8 @@ class Command(BaseCommand):
         for run in following.follow_all():
             self.stdout.write(
                 _(
-                    "%(source)s: %(status)s, %(releases)d releases read, "
-                    "%(refused)d refused, %(created)d calls added, %(updated)d updated."
+                    "%(source)s: %(status)s. Releases read: %(releases)d, refused: "
+                    "%(refused)d. Calls added: %(created)d, updated: %(updated)d."
                 )
                 % {
                     "source": run.source.name,
