@@ -52,6 +52,18 @@ def record(action, *, actor=None, obj=None, at=None, **data):
     return entry
 
 
+def hold():
+    """Take the journal's lock now, for the rest of the caller's transaction.
+
+    An action whose instant the open-data cursors sort by (a publication, an
+    amendment, a cancellation) holds it before reading the clock: two such actions
+    then take their instants in the order they commit, so a reader that has seen
+    one never misses the other. Take it after the action's own row locks, as
+    `record` does, so that locks are always taken in the same order.
+    """
+    _locked_head()
+
+
 def seal_if_due():
     """Seal the head when the last seal is older than the interval; never raise.
 

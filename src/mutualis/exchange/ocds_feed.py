@@ -12,11 +12,12 @@ from mutualis.core import cursors
 from mutualis.exchange import ocds
 from mutualis.tenders.models import Amendment, Consultation, State
 
-# TODO(ocds-feed): a release dated before a harvester's cursor is missed by it: a
-# consultation imported from an older notice, or a transaction that took its date
-# before a page was read and committed after. An insertion sequence, or a settling
-# delay before a release enters the feed, would close both; until then it is
-# ordered by date as published.
+# Publications, amendments and cancellations take their instant under the journal's
+# lock (core.journal.hold), so instants follow commit order and a page never passes
+# one that commits later. TODO(ocds-feed): a consultation imported from an older
+# notice keeps that notice's date and sorts before a harvester's cursor; an import
+# sequence (the instant it entered) would place it; until then it is ordered by
+# date as published.
 PAGE_SIZE = 100
 ONE = Value(1, output_field=IntegerField())
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mutualis.alerts.tasks import alert_on_publication
+from mutualis.core import journal
 from mutualis.core.journal import record
 from mutualis.core.time import is_valid_time_zone, now
 from mutualis.tenders import access, dce
@@ -87,6 +88,7 @@ def publish(user, consultation):
     access.require(user, consultation, "publish")
     with transaction.atomic():
         consultation = locked(user, consultation, "publish")
+        journal.hold()
         at = now()
         failures = check_publication(consultation, at)
         if failures:
@@ -103,6 +105,7 @@ def cancel(user, consultation):
     access.require(user, consultation, "cancel")
     with transaction.atomic():
         consultation = locked(user, consultation, "cancel")
+        journal.hold()
         consultation.move_to(State.CANCELLED)
         consultation.save(update_fields=["state", "updated_at"])
         record("tenders.consultation.cancelled", actor=user, obj=consultation)

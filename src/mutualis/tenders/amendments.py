@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from mutualis.accounts.models import User
 from mutualis.bids.models import Bid, BidState
+from mutualis.core import journal
 from mutualis.core.addresses import portal_url
 from mutualis.core.journal import record
 from mutualis.core.mail import queue_mail
@@ -96,6 +97,7 @@ def publish_amendment(
 
 def record_amendment(user, consultation, reason, stored, withdrawn, deadlines):
     consultation = locked(user, consultation)
+    journal.hold()
     at = now()
     moved = moved_deadlines(consultation, deadlines)
     if not stored and not withdrawn and not moved:
