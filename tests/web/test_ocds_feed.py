@@ -179,6 +179,7 @@ def test_the_policy_page_names_the_endpoints(client):
     assert response.status_code == 200
     assert "ocds-mutualis" in response.content.decode()
     assert 'href="/ocds/releases/"' in response.content.decode()
+    assert "as a document of type tenderNotice" in response.content.decode()
 
 
 def test_a_uploaded_document_is_listed_with_its_portal_url(client, clock):
