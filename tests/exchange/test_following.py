@@ -91,7 +91,9 @@ def test_the_next_pages_are_followed_and_the_next_reading_starts_at_the_last(
     assert feed.resume_url == second
 
 
-def test_a_later_release_moves_the_deadline_and_an_award_closes_the_call(publisher):
+def test_a_later_release_moves_the_deadline_and_an_award_closes_the_call_with_its_winner(
+    publisher,
+):
     path = "/ocds/releases/"
     feed = source(publisher.serve(path, package(release())))
     following.follow(feed)
@@ -102,6 +104,17 @@ def test_a_later_release_moves_the_deadline_and_an_award_closes_the_call(publish
     )
     award = release(number=3, date="2027-04-02T09:00:00+02:00", status="complete")
     del award["tender"]["tenderPeriod"]
+    award["tag"] = ["award"]
+    award["awards"] = [
+        {
+            "id": "1",
+            "status": "active",
+            "date": "2027-04-01T00:00:00+02:00",
+            "value": {"amount": 455000, "currency": "EUR"},
+            "suppliers": [{"id": "IT-PIVA-01234567890", "name": "Strade Sicure Spa"}],
+        },
+        {"id": "2", "status": "cancelled", "suppliers": [{"name": "Ritirata Srl"}]},
+    ]
     # The award comes first: releases are compiled in date order, not arrival.
     publisher.serve(path, package(award, amendment))
 
@@ -111,6 +124,11 @@ def test_a_later_release_moves_the_deadline_and_an_award_closes_the_call(publish
     assert run.updated == 1
     assert consultation.state == State.AWARDED
     assert consultation.submission_deadline.isoformat() == "2027-03-15T11:00:00+00:00"
+    (winner,) = consultation.awards.select_related("winner")
+    assert (winner.winner.name, winner.winner.kind) == ("Strade Sicure Spa", "business")
+    assert (winner.value, winner.currency) == (455000, "EUR")
+    assert winner.decided_on.isoformat() == "2027-04-01"
+    assert winner.winner.country == "IT"
 
 
 def test_a_process_cannot_go_back_to_a_state_it_left(publisher):

@@ -111,3 +111,17 @@ def test_a_tender_without_a_title_is_refused():
 def test_a_process_without_a_tender_is_not_a_call_yet():
     with pytest.raises(ocds_in.NoTender):
         ocds_in.read({"ocid": "ocds-x-3", "planning": {}}, "Europe/Rome")
+
+
+def test_an_awards_lot_is_its_mutualis_item_or_its_related_lot():
+    supplier = [{"id": "CZ12345678", "name": "Silnice Jihlava a.s."}]
+    by_item = tender(items=[{"id": "lot-2", "description": "Lot 2: Most"}])
+    by_item["awards"] = [{"id": "a", "suppliers": supplier, "items": [{"id": "lot-2"}]}]
+    related = tender(lots=[{"id": "L-A", "title": "Silnice"}, {"id": "L-B"}])
+    related["awards"] = [{"id": "b", "suppliers": supplier, "relatedLots": ["L-B"]}]
+
+    (first,) = ocds_in.read(by_item, "Europe/Prague").awards
+    (second,) = ocds_in.read(related, "Europe/Prague").awards
+
+    assert (first.lot_number, first.supplier_name) == (2, "Silnice Jihlava a.s.")
+    assert (second.lot_number, second.supplier_key) == (2, "CZ12345678")

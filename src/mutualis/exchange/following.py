@@ -37,7 +37,7 @@ from mutualis.exchange.models import (
     RunStatus,
 )
 from mutualis.referential.models import CpvCode, NutsCode
-from mutualis.tenders.models import Consultation, Lot, State
+from mutualis.tenders.models import Award, Consultation, Lot, State
 
 logger = logging.getLogger(__name__)
 
@@ -314,6 +314,7 @@ class Mirror:
         consultation.save()
         self.codes(consultation)
         self.lots(consultation)
+        self.awards(consultation)
         followed, created = FollowedProcess.objects.update_or_create(
             source=self.source,
             ocid=incoming.ocid,
@@ -396,21 +397,41 @@ class Mirror:
                 },
             )
 
+    def awards(self, consultation):
+        """The awards as the source gives them now: read again whole each time."""
+        consultation.awards.all().delete()
+        lots = {lot.number: lot for lot in consultation.lots.all()}
+        for award in self.incoming.awards:
+            Award.objects.create(
+                consultation=consultation,
+                lot=lots.get(award.lot_number),
+                winner=self.organisation(
+                    OrganisationKind.BUSINESS, award.supplier_key, award.supplier_name
+                ),
+                value=award.value,
+                currency=award.currency,
+                decided_on=award.decided_on,
+            )
+
     def buyer(self):
-        """The source's buyer, an organisation of its own: a buyer of another
-        platform is never merged with one of this platform."""
         incoming = self.incoming
-        key = f"{self.source.pk}:{incoming.buyer_key}"[:64]
-        buyer, _created = Organisation.objects.get_or_create(
-            kind=OrganisationKind.BUYER,
-            country=self.source.country,
-            national_id=key,
-            defaults={"name": incoming.buyer_name, "time_zone": self.source.time_zone},
+        return self.organisation(
+            OrganisationKind.BUYER, incoming.buyer_key, incoming.buyer_name
         )
-        if buyer.name != incoming.buyer_name:
-            buyer.name = incoming.buyer_name
-            buyer.save(update_fields=["name"])
-        return buyer
+
+    def organisation(self, kind, key, name):
+        """The source's buyer or supplier, an organisation of its own: one of
+        another platform is never merged with one of this platform."""
+        found, _created = Organisation.objects.get_or_create(
+            kind=kind,
+            country=self.source.country,
+            national_id=f"{self.source.pk}:{key}"[:64],
+            defaults={"name": name, "time_zone": self.source.time_zone},
+        )
+        if found.name != name:
+            found.name = name
+            found.save(update_fields=["name"])
+        return found
 
 
 # Managing the sources

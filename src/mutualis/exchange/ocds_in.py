@@ -62,6 +62,16 @@ class IncomingLot:
 
 
 @dataclass
+class IncomingAward:
+    supplier_name: str
+    supplier_key: str
+    lot_number: int | None = None
+    value: Decimal | None = None
+    currency: str = "EUR"
+    decided_on: dt.date | None = None
+
+
+@dataclass
 class Incoming:
     """What the portal keeps of one contracting process of another platform."""
 
@@ -83,6 +93,7 @@ class Incoming:
     questions_deadline: dt.datetime | None = None
     lots: list = field(default_factory=list)
     documents: list = field(default_factory=list)
+    awards: list = field(default_factory=list)
     notice_url: str = ""
 
 
@@ -130,6 +141,7 @@ def read(compiled, time_zone):
     incoming.submission_deadline = _end(tender, "tenderPeriod", ocid, time_zone)
     incoming.questions_deadline = _end(tender, "enquiryPeriod", ocid, time_zone)
     incoming.notice_url = _notice_url(incoming.documents)
+    incoming.awards = _awards(compiled, tender, time_zone)
     return incoming
 
 
@@ -275,6 +287,46 @@ def _lots(tender):
                 IncomingLot(int(match.group(1)), title[:500], cpv=cpv[0] if cpv else "")
             )
     return found
+
+
+def _awards(compiled, tender, time_zone):
+    """The winners of the active awards, one per supplier and lot."""
+    lot_ids = [str(lot.get("id")) for lot in _list(tender.get("lots"))]
+    found = []
+    for award in _list(compiled.get("awards")):
+        if award.get("status") not in (None, "active"):
+            continue
+        value, currency = _money(award.get("value"))
+        lot = _award_lot(award, lot_ids)
+        decided = _award_date(award.get("date"), time_zone)
+        for supplier in _list(award.get("suppliers")):
+            name = _text(supplier.get("name"))
+            if name:
+                key = _identifier(supplier.get("id")) or name
+                found.append(
+                    IncomingAward(name[:300], key[:64], lot, value, currency, decided)
+                )
+    return found
+
+
+def _award_lot(award, lot_ids):
+    """The lot of an award: the lots extension's relatedLots, else Mutualis's item
+    of the lot."""
+    for related in award.get("relatedLots") or []:
+        if str(related) in lot_ids:
+            return lot_ids.index(str(related)) + 1
+    for item in _list(award.get("items")):
+        match = LOT_ITEM.match(str(item.get("id", "")))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _award_date(value, time_zone):
+    try:
+        return parse_date(value, time_zone).date() if value else None
+    except ValueError:
+        return None
 
 
 def _documents(tender):
