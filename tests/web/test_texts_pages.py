@@ -15,7 +15,9 @@ from tests.factories import (
     ConsultationTextFactory,
     member,
 )
+from tests.referential_data import ensure_cpv
 from tests.tenders.factories import agent_of, fast_passwords, winter_morning
+from tests.web.test_buyer import CREATE, draft_form
 
 pytestmark = [
     pytest.mark.django_db,
@@ -233,4 +235,30 @@ def test_the_api_detail_gives_the_reader_s_language_and_names_the_others(client)
     assert (czech_body["title"], czech_body["text_language"]) == (
         "Réfection de la voirie",
         "fr",
+    )
+
+
+def test_the_draft_form_sets_the_main_language_and_keeps_it_unless_told(client):
+    buyer = ConsultationFactory().buyer
+    client.force_login(agent_of(buyer))
+    ensure_cpv("45233140-2")
+
+    client.post(CREATE, draft_form(buyer, language="it"))
+    client.post(CREATE, draft_form(buyer, reference="2027-VOI-11"))
+
+    languages = dict(buyer.consultations.values_list("reference", "language"))
+    assert (languages["2027-VOI-10"], languages["2027-VOI-11"]) == ("it", "fr")
+
+
+def test_the_main_language_cannot_take_the_place_of_another_text(client, draft):
+    italian(draft)
+    form = draft_form(draft.buyer, reference=draft.reference, language="it")
+    ensure_cpv("45233140-2")
+
+    response = client.post(edit_url(draft), form)
+
+    assert response.status_code == 400
+    assert (
+        "Italian is one of the consultation's other languages: remove that text first."
+        in text_of(response)
     )

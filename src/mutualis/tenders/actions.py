@@ -293,7 +293,8 @@ def validate_consultation(consultation):
         and consultation.texts.filter(language=consultation.language).exists()
     ):
         errors["language"] = _(
-            "The consultation has another text in %(language)s: remove it first."
+            "%(language)s is one of the consultation's other languages: "
+            "remove that text first."
         ) % {"language": language_name(consultation.language)}
     if not is_valid_time_zone(consultation.time_zone):
         errors["time_zone"] = _("%(zone)s is not a known time zone.") % {

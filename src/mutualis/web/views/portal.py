@@ -3,6 +3,7 @@
 import mimetypes
 
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import path
@@ -36,6 +37,7 @@ def consultation_list(request):
 def consultation_detail(request, pk):
     consultation = access.consultation_for(request.user, pk)
     chosen = download_organisation(request, chosen_only=True)
+    prefetch_related_objects([consultation], "texts")
     texts = consultation.all_texts()
     # ?lang= picks one of the texts; without it the reader's language, if given.
     asked = request.GET.get("lang", "")
