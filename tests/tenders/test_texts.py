@@ -158,3 +158,15 @@ def test_a_reader_sees_their_language_where_it_is_given_else_the_main_one(
         assert (shown.language, shown.title) == ("fr", "Voirie")
     codes = [text.language for text in consultation.all_texts()]
     assert codes == ["fr", *sorted(given_languages)]
+
+
+def test_the_admin_shows_the_texts_without_changing_them(admin_client):
+    consultation = ConsultationFactory()
+    ConsultationTextFactory(consultation=consultation, title="Viabilità comunale")
+    url = f"/admin/tenders/consultation/{consultation.pk}/change/"
+
+    page = admin_client.get(url)
+
+    assert page.status_code == 200
+    assert "Viabilità comunale" in page.content.decode()
+    assert admin_client.post(url, {}).status_code == 403
