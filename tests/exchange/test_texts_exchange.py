@@ -184,3 +184,16 @@ def test_a_notice_in_24_languages_gives_23_other_texts():
         "Bereitstellung von IT-Dienstleistungen im Zusammenhang mit OP-IT-Systemen "
         "(EUR-Lex, N-Lex, Search Layer und weitere)"
     )
+
+
+@needs_shared_eforms_schemas
+def test_a_main_language_eforms_cannot_name_gives_no_second_french_name():
+    # An imported notice may keep a main language eForms knows no code for.
+    consultation = published_consultation(language="isl")
+    ConsultationTextFactory(consultation=consultation, language="fr", title="Voirie")
+    ConsultationTextFactory(consultation=consultation, language="it", title="Strade")
+
+    root = etree.fromstring(contract_notice(consultation))
+
+    names = root.xpath("cac:ProcurementProject/cbc:Name/@languageID", namespaces=NS)
+    assert names == ["FRA", "ITA"]

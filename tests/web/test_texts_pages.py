@@ -262,3 +262,19 @@ def test_the_main_language_cannot_take_the_place_of_another_text(client, draft):
         "Italian is one of the consultation's other languages: remove that text first."
         in text_of(response)
     )
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_list_in_italian_takes_the_same_queries_however_many_calls(
+    client, django_assert_num_queries, count
+):
+    for n in range(count):
+        italian(ConsultationFactory(published=True), title=f"Viabilità {n}")
+    client.get(LIST, headers={"accept-language": "it"})
+
+    # The buyers to search by, the count, the page of calls with their buyers and
+    # codes, and their Italian texts.
+    with django_assert_num_queries(4):
+        response = client.get(LIST, headers={"accept-language": "it"})
+
+    assert response.content.decode().count('<h3 lang="it">') == count

@@ -130,11 +130,13 @@ class _Writer:
         self.lots = list(consultation.lots.select_related("main_cpv"))
         self.nuts = list(consultation.nuts.all())
         self.extra_cpv = list(consultation.extra_cpv.all())
-        # Every language of the notice; codes.LANGUAGES knows all 24 of the EU.
+        # The notice's other languages (codes.LANGUAGES knows the 24 of the EU); one
+        # that the main language stands in for (an unknown code is sent as FRA) is
+        # left out, as eForms gives each language once.
         self.texts = [
             (LANGUAGE_CODES[t.language], t.title, t.description)
             for t in consultation.texts.all()
-            if t.language in LANGUAGE_CODES
+            if LANGUAGE_CODES.get(t.language, self.language) != self.language
         ]
 
     @property
