@@ -15,7 +15,14 @@ from mutualis.accounts.models import (
 )
 from mutualis.bids.models import OpenerKey, OpeningCommission
 from mutualis.core.time import now
-from mutualis.tenders.models import Consultation, Lot, Nature, Procedure, State
+from mutualis.tenders.models import (
+    Consultation,
+    ConsultationText,
+    Lot,
+    Nature,
+    Procedure,
+    State,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -85,6 +92,16 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
         published = factory.Trait(
             state=State.PUBLISHED, published_at=factory.LazyFunction(now)
         )
+
+
+class ConsultationTextFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsultationText
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    language = "it"
+    title = "Rifacimento della viabilità comunale"
+    description = "Lavori di rifacimento della carreggiata e dei marciapiedi."
 
 
 class LotFactory(factory.django.DjangoModelFactory):

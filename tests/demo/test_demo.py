@@ -55,6 +55,16 @@ def test_the_demo_shows_the_whole_job_and_the_real_notices(demo):
     assert imported.count() == 12
     assert "Real TED eForms notices: 13 of 18 imported" in demo
     _bids_are_sealed_with_stamped_receipts_and_both_openers_needed()
+    _two_calls_read_in_italian_and_one_in_english()
+
+
+def _two_calls_read_in_italian_and_one_in_english():
+    voirie, heating = _dijon("2027-VOI-02"), _dijon("2027-CHA-03")
+    assert [t.language for t in voirie.all_texts()] == ["fr", "en", "it"]
+    assert [t.language for t in heating.all_texts()] == ["fr", "it"]
+    assert voirie.text_in("it").title == (
+        "Rifacimento della carreggiata e dei marciapiedi di rue de la Liberté"
+    )
 
 
 def _bids_are_sealed_with_stamped_receipts_and_both_openers_needed():

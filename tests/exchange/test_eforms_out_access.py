@@ -106,7 +106,7 @@ def test_page_hides_what_the_portal_hides_even_from_the_buyer(client, state):
 
 
 @pytest.mark.parametrize(
-    ("page", "queries"), [("eforms.xml", 4), ("eforms-can.xml", 5)]
+    ("page", "queries"), [("eforms.xml", 5), ("eforms-can.xml", 6)]
 )
 def test_pages_read_the_same_few_rows_whatever_the_lots(
     client, django_assert_num_queries, page, queries
@@ -117,7 +117,8 @@ def test_pages_read_the_same_few_rows_whatever_the_lots(
         award(consultation, lot=lot, siret="", siren="", name=f"Entreprise {number}")
     awarded(consultation)
 
-    # The call, its lots, places, additional codes, and the awards with their winners.
+    # The call, its lots, places, additional codes, other languages, and the awards
+    # with their winners.
     with django_assert_num_queries(queries):
         response = client.get(f"/consultations/{consultation.pk}/{page}")
 

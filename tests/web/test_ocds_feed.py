@@ -222,8 +222,8 @@ def test_a_feed_page_takes_the_same_queries_however_many_consultations_it_shows(
         amend(agent, consultation)
 
     # The page of events, the consultations, then one per relation: amendments,
-    # lots, NUTS, extra CPV, documents, previous documents, awards.
-    with django_assert_num_queries(2 + 7):
+    # lots, NUTS, extra CPV, documents, previous documents, awards, other languages.
+    with django_assert_num_queries(2 + 8):
         package = get_json(client, "/ocds/releases/")
 
     assert len(package["releases"]) == 2 * count

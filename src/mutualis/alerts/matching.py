@@ -9,6 +9,9 @@ The matcher indexes the batch (a day of notices, a few thousand) by word, CPV an
 NUTS prefix, buyer, procedure and nature; each alert then reads only the postings
 of its most selective criterion, and stops at once when one of its criteria has
 none. Checking an alert against a candidate is a few set look-ups.
+
+A consultation given in several languages enters the batch once per language, so
+that, as in the portal search, every word must appear in one of its texts.
 """
 
 import dataclasses
@@ -19,7 +22,7 @@ from decimal import Decimal
 
 from mutualis.alerts.models import Alert
 from mutualis.referential.models import CpvCode
-from mutualis.tenders.models import Consultation, Lot
+from mutualis.tenders.models import Consultation, ConsultationText, Lot
 from mutualis.tenders.search import WORD, words
 
 EMPTY = frozenset()
@@ -146,7 +149,8 @@ class Matcher:
         for alert in self.alerts:
             hits = self._hits(alert, facts, postings)
             if hits:
-                found[alert.pk] = [facts[i].pk for i in sorted(hits)]
+                pks = (facts[i].pk for i in sorted(hits))
+                found[alert.pk] = list(dict.fromkeys(pks))
         return found
 
     def _hits(self, alert, facts, postings):
@@ -219,7 +223,7 @@ def _in_range(alert, value):
 
 
 def consultation_facts(queryset):
-    """Facts for every consultation of `queryset`, in four queries."""
+    """Facts for every consultation of `queryset` and language, in five queries."""
     rows = list(
         queryset.order_by("pk").values_list(
             "pk",
@@ -247,10 +251,15 @@ def consultation_facts(queryset):
         consultation__in=subquery
     ).values_list("consultation_id", "nutscode__code"):
         nuts[pk].add(code)
+    texts = defaultdict(list)
+    for pk, title, description in ConsultationText.objects.filter(
+        consultation__in=subquery
+    ).values_list("consultation_id", "title", "description"):
+        texts[pk].append(f"{title} {description}")
     return [
         Facts(
             pk=pk,
-            tokens=text_tokens(f"{title} {description}"),
+            tokens=text_tokens(text),
             cpv=tuple(sorted(cpv[pk] | ({main[:8]} if main else set()))),
             nuts=tuple(sorted(nuts[pk])),
             buyer=buyer,
@@ -259,6 +268,7 @@ def consultation_facts(queryset):
             value=value,
         )
         for pk, title, description, buyer, procedure, nature, value, main in rows
+        for text in [f"{title} {description}", *texts[pk]]
     ]
 
 

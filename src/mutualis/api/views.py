@@ -95,7 +95,14 @@ class ConsultationSummary(Schema):
 
 class Consultation(ConsultationSummary):
     description: str
-    language: str
+    language: str = Field(description="the main language")
+    text_language: str = Field(
+        description="the language of title and description: the reader's "
+        "(Accept-Language) where the consultation is given in it, else the main one"
+    )
+    languages: list[str] = Field(
+        description="every language of the title and description, the main first"
+    )
     estimated_value: Decimal | None
     currency: str
     extra_cpv: list[Code]
@@ -145,10 +152,14 @@ def summary(c):
 
 def detail(c):
     awards = c.awards.select_related("winner", "lot")
+    text = c.text_in()
     return {
         **summary(c),
-        "description": c.description,
+        "title": text.title,
+        "description": text.description,
         "language": c.language,
+        "text_language": text.language,
+        "languages": [t.language for t in c.all_texts()],
         "estimated_value": c.estimated_value,
         "currency": c.currency,
         "extra_cpv": [code(x) for x in c.extra_cpv.all()],
@@ -252,7 +263,7 @@ def consultation_list(
     summary="One public consultation, with its lots, documents, notices and awards",
 )
 def consultation_detail(request, pk: int):
-    consultation = listed().filter(pk=pk).first()
+    consultation = listed().filter(pk=pk).prefetch_related("texts").first()
     if consultation is None:
         raise Http404(_("No such consultation."))
     return detail(consultation)

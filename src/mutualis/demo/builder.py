@@ -238,6 +238,7 @@ def _draft(
     nuts="FRC11",
     days=40,
     openers=(),
+    texts=None,
 ):
     consultation = tenders.create_draft(
         agent,
@@ -261,6 +262,14 @@ def _draft(
             title=lot_title,
             estimated_value=Decimal(lot_value),
             main_cpv=_cpv(lot_cpv),
+        )
+    for language, (other_title, other_description) in (texts or {}).items():
+        tenders.set_text(
+            agent,
+            consultation,
+            language,
+            title=other_title,
+            description=other_description,
         )
     tenders.add_documents(agent, consultation, _documents(reference, title))
     # Both openers must act together.
@@ -356,6 +365,19 @@ def _consultations(organisations, users, identities):
             ("Signalisation et marquage", "300000", "45233290"),
         ],
         openers=commission,
+        # The cross-border portal: Italian and English readers see their version.
+        texts={
+            "it": (
+                "Rifacimento della carreggiata e dei marciapiedi di rue de la Liberté",
+                "Rifacimento della carreggiata, dei cordoli e dei marciapiedi; "
+                "accessibilità degli attraversamenti pedonali.",
+            ),
+            "en": (
+                "Resurfacing of the roadway and pavements of rue de la Liberté",
+                "Roadway, kerbs and pavements renewed; accessible pedestrian "
+                "crossings.",
+            ),
+        },
     )
     open_one = tenders.publish(agent, open_one)
     tenders.record_download(AnonymousUser(), open_one)
@@ -372,6 +394,13 @@ def _consultations(organisations, users, identities):
         "420000",
         "50720000",
         openers=commission,
+        texts={
+            "it": (
+                "Manutenzione degli impianti di riscaldamento degli edifici comunali",
+                "Gestione, manutenzione e riparazione delle centrali termiche di "
+                "42 edifici.",
+            ),
+        },
     )
     closed = tenders.publish(agent, closed)
     tenders.record_download(voirie_bidder, closed, organisation=voirie)

@@ -130,6 +130,14 @@ class _Writer:
         self.lots = list(consultation.lots.select_related("main_cpv"))
         self.nuts = list(consultation.nuts.all())
         self.extra_cpv = list(consultation.extra_cpv.all())
+        # The notice's other languages (codes.LANGUAGES knows the 24 of the EU); one
+        # that the main language stands in for (an unknown code is sent as FRA) is
+        # left out, as eForms gives each language once.
+        self.texts = [
+            (LANGUAGE_CODES[t.language], t.title, t.description)
+            for t in consultation.texts.all()
+            if LANGUAGE_CODES.get(t.language, self.language) != self.language
+        ]
 
     @property
     def notice_type(self):
@@ -213,6 +221,8 @@ class _Writer:
             listName="result" if self.award else "competition",
         )
         _sub(root, "cbc:NoticeLanguageCode", self.language)
+        for language, _title, _description in self.texts:
+            _sub(root, "cac:AdditionalNoticeLanguage/cbc:ID", language)
 
     def procedure(self, root):
         consultation = self.consultation
@@ -230,6 +240,7 @@ class _Writer:
             consultation.estimated_value,
             consultation.main_cpv,
             self.extra_cpv,
+            self.texts,
         )
 
     def subtype(self):
@@ -316,12 +327,21 @@ class _Writer:
 
     # The object
 
-    def project(self, project, reference, title, description, value, main, extra):
-        """The fields a procedure and a lot share, in the schema's order."""
+    def project(
+        self, project, reference, title, description, value, main, extra, texts=()
+    ):
+        """The fields a procedure and a lot share, in the schema's order; `texts`
+        gives the title and description in the other languages."""
         consultation = self.consultation
         _optional(project, "cbc:ID", reference, schemeName="InternalID")
         _sub(project, "cbc:Name", title, languageID=self.language)
+        for language, other_title, _description in texts:
+            _sub(project, "cbc:Name", other_title, languageID=language)
         _optional(project, "cbc:Description", description, languageID=self.language)
+        for language, _title, other_description in texts:
+            _optional(
+                project, "cbc:Description", other_description, languageID=language
+            )
         _sub(
             project,
             "cbc:ProcurementTypeCode",
@@ -376,8 +396,11 @@ class _Writer:
                 consultation.estimated_value,
                 consultation.main_cpv,
                 [],
+                self.texts,
             )
         else:
+            # TODO(lot-texts): a lot's title and description exist in the main
+            # language only; they go out in it alone until lots get other languages.
             self.project(
                 project,
                 str(lot.number),

@@ -33,6 +33,7 @@ from mutualis.tenders.models import (
     Award,
     Consultation,
     InvalidTransition,
+    Language,
     Lot,
     Nature,
     Procedure,
@@ -389,6 +390,7 @@ class _Import:
         consultation.reference = self._free_reference(consultation)
         consultation.save()
         self._set_codes(consultation)
+        self._sync_texts(consultation)
         self.changes.append("consultation")
         return consultation
 
@@ -410,6 +412,32 @@ class _Import:
             consultation.save(update_fields=[*changed, "updated_at"])
             self.changes += changed
         self._set_codes(consultation)
+        self._sync_texts(consultation)
+
+    def _sync_texts(self, consultation):
+        """The title and description in the notice's other languages, as it gives
+        them: a language the notice no longer has goes."""
+        wanted = {}
+        for code, title in self.notice.titles.items():
+            language = codes.language(code)
+            if language in Language.values and language != consultation.language:
+                description = self.notice.descriptions.get(code, "")
+                wanted[language] = {
+                    "title": _fit(title, 500),
+                    "description": description,
+                }
+        existing = {text.language: text for text in consultation.texts.all()}
+        for language, row in existing.items():
+            if language not in wanted:
+                row.delete()
+                self.changes.append(f"text:{language}")
+        for language, values in wanted.items():
+            row = existing.get(language)
+            if row is None:
+                consultation.texts.create(language=language, **values)
+                self.changes.append(f"text:{language}")
+            else:
+                self._update_row(row, values, f"text:{language}")
 
     def _is_latest_contract_notice(self, consultation):
         """Whether this notice's data should replace what the consultation holds."""

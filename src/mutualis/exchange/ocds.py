@@ -73,6 +73,7 @@ PREFETCH = [
     "previous_documents__superseded_by",
     "awards__winner__nuts",
     "awards__lot__main_cpv",
+    "texts",
 ]
 
 
@@ -200,6 +201,7 @@ class Context:
         self.nuts = sorted(code.code for code in consultation.nuts.all())
         self.documents = sorted(consultation.documents.all(), key=by_name)
         self.previous = list(consultation.previous_documents.all())
+        self.texts = sorted(consultation.texts.all(), key=lambda t: t.language)
 
     def amendments_until(self, event):
         if event.kind == TENDER:
@@ -245,6 +247,7 @@ class Context:
             tender["procurementMethod"] = METHODS[consultation.procedure]
         if consultation.description:
             tender["description"] = consultation.description
+        tender.update(self.translations())
         if consultation.estimated_value is not None:
             tender["value"] = money(consultation.estimated_value, consultation.currency)
         questions, submission = deadlines(consultation, self.amendments, amended)
@@ -262,6 +265,16 @@ class Context:
         if amended:
             tender["amendments"] = [self.amendment(a) for a in amended]
         return tender
+
+    def translations(self):
+        """The other languages' texts, as OCDS gives a multilingual field: its name,
+        an underscore and the language code (title_it)."""
+        found = {}
+        for text in self.texts:
+            found[f"title_{text.language}"] = text.title
+            if text.description:
+                found[f"description_{text.language}"] = text.description
+        return found
 
     def items(self):
         consultation = self.consultation

@@ -14,7 +14,16 @@ from mutualis.core import journal
 from mutualis.core.journal import record
 from mutualis.core.time import is_valid_time_zone, now
 from mutualis.tenders import access, dce
-from mutualis.tenders.models import Consultation, Document, Download, Lot, State
+from mutualis.tenders.models import (
+    Consultation,
+    ConsultationText,
+    Document,
+    Download,
+    Language,
+    Lot,
+    State,
+    language_name,
+)
 from mutualis.tenders.rules import check_publication
 
 DRAFT_FIELDS = {
@@ -33,6 +42,7 @@ DRAFT_FIELDS = {
     "submission_deadline",
 }
 DRAFT_RELATIONS = {"extra_cpv", "nuts"}
+TEXT_FIELDS = {"title", "description"}
 LOT_FIELDS = {"number", "title", "description", "estimated_value", "main_cpv"}
 # A draft may lack these until it is published; rules.py asks for them then.
 OPTIONAL_UNTIL_PUBLISHED = ["main_cpv", "questions_deadline", "submission_deadline"]
@@ -152,6 +162,42 @@ def remove_lot(user, lot):
         record("tenders.lot.removed", actor=user, obj=lot.consultation, lot=number)
 
 
+def set_text(user, consultation, language, **fields):
+    """Give the draft its title and description in `language`, or replace them."""
+    access.require(user, consultation, "edit")
+    plain, _relations = split_fields(fields, TEXT_FIELDS, set())
+    with transaction.atomic():
+        consultation = locked(user, consultation, "edit")
+        text = consultation.texts.filter(language=language).first()
+        created = text is None
+        text = text or ConsultationText(consultation=consultation, language=language)
+        for name, value in plain.items():
+            setattr(text, name, value)
+        validate_text(text)
+        text.save()
+        record(
+            "tenders.text.added" if created else "tenders.text.updated",
+            actor=user,
+            obj=consultation,
+            language=language,
+        )
+    return text
+
+
+def remove_text(user, consultation, language):
+    access.require(user, consultation, "edit")
+    with transaction.atomic():
+        consultation = locked(user, consultation, "edit")
+        deleted, _rows = consultation.texts.filter(language=language).delete()
+        if deleted:
+            record(
+                "tenders.text.removed",
+                actor=user,
+                obj=consultation,
+                language=language,
+            )
+
+
 def add_documents(user, consultation, uploads):
     """Attach every file of `uploads` to the draft, or none of them."""
     access.require(user, consultation, "add_document")
@@ -245,6 +291,14 @@ def validate_consultation(consultation):
         errors["reference"] = _(
             "This buyer already has a consultation with the reference %(reference)s."
         ) % {"reference": consultation.reference}
+    if (
+        consultation.pk
+        and consultation.texts.filter(language=consultation.language).exists()
+    ):
+        errors["language"] = _(
+            "%(language)s is one of the consultation's other languages: "
+            "remove that text first."
+        ) % {"language": language_name(consultation.language)}
     if not is_valid_time_zone(consultation.time_zone):
         errors["time_zone"] = _("%(zone)s is not a known time zone.") % {
             "zone": consultation.time_zone
@@ -254,6 +308,27 @@ def validate_consultation(consultation):
     consultation.full_clean(
         exclude=OPTIONAL_UNTIL_PUBLISHED, validate_constraints=False
     )
+
+
+def validate_text(text):
+    if text.language not in Language.values:
+        raise ValidationError(
+            {
+                "language": _("%(code)s is not an official language of the EU.")
+                % {"code": text.language}
+            }
+        )
+    if text.language == text.consultation.language:
+        raise ValidationError(
+            {
+                "language": _(
+                    "%(language)s is the consultation's main language: "
+                    "its title and description are in the draft itself."
+                )
+                % {"language": language_name(text.language)}
+            }
+        )
+    text.full_clean(exclude=["consultation"], validate_constraints=False)
 
 
 def validate_lot(lot):

@@ -1,12 +1,24 @@
 from django.contrib import admin
 
-from mutualis.tenders.models import Award, Consultation, Document, Download, Lot
+from mutualis.tenders.models import (
+    Award,
+    Consultation,
+    ConsultationText,
+    Document,
+    Download,
+    Lot,
+)
 
 
 class LotInline(admin.TabularInline):
     model = Lot
     extra = 0
     raw_id_fields = ["main_cpv"]
+
+
+class TextInline(admin.TabularInline):
+    model = ConsultationText
+    extra = 0
 
 
 class DocumentInline(admin.TabularInline):
@@ -28,7 +40,7 @@ class ConsultationAdmin(admin.ModelAdmin):
     raw_id_fields = ["buyer", "main_cpv", "extra_cpv", "nuts", "created_by"]
     # The state moves only through tenders.actions, which checks the transitions.
     readonly_fields = ["state", "published_at", "opened_at", "awarded_at"]
-    inlines = [LotInline, DocumentInline]
+    inlines = [LotInline, TextInline, DocumentInline]
 
     # Every change goes through tenders.actions (permission, rules, journal); the
     # admin only shows. Adding would set a buyer's dates from outside its staff;

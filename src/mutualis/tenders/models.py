@@ -1,10 +1,64 @@
+import dataclasses
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from mutualis.core.time import DEFAULT_TIME_ZONE, now, to_local
+
+
+class Language(models.TextChoices):
+    """The 24 official languages of the EU, by their ISO 639-1 codes."""
+
+    BG = "bg", _("Bulgarian")
+    CS = "cs", _("Czech")
+    DA = "da", _("Danish")
+    DE = "de", _("German")
+    EL = "el", _("Greek")
+    EN = "en", _("English")
+    ES = "es", _("Spanish")
+    ET = "et", _("Estonian")
+    FI = "fi", _("Finnish")
+    FR = "fr", _("French")
+    GA = "ga", _("Irish")
+    HR = "hr", _("Croatian")
+    HU = "hu", _("Hungarian")
+    IT = "it", _("Italian")
+    LT = "lt", _("Lithuanian")
+    LV = "lv", _("Latvian")
+    MT = "mt", _("Maltese")
+    NL = "nl", _("Dutch")
+    PL = "pl", _("Polish")
+    PT = "pt", _("Portuguese")
+    RO = "ro", _("Romanian")
+    SK = "sk", _("Slovak")
+    SL = "sl", _("Slovenian")
+    SV = "sv", _("Swedish")
+
+
+@dataclasses.dataclass(frozen=True)
+class Text:
+    """A consultation's title and description in one language."""
+
+    language: str
+    title: str
+    description: str
+
+    @property
+    def language_name(self):
+        return language_name(self.language)
+
+
+def language_name(code):
+    """The name of the language `code` in the reader's language, else the code."""
+    return Language(code).label if code in Language.values else code
+
+
+def reader_language(code=None):
+    """The language part of `code` (the active language by default): "pt-br" → "pt"."""
+    return (code or get_language() or "").split("-")[0].lower()
 
 
 class Nature(models.TextChoices):
@@ -244,6 +298,28 @@ class Consultation(models.Model):
     def all_cpv(self):
         return [self.main_cpv, *self.extra_cpv.all()] if self.main_cpv else []
 
+    @property
+    def main_text(self):
+        return Text(self.language, self.title, self.description)
+
+    def all_texts(self):
+        """The text in the main language first, then in the others, by code."""
+        others = sorted(self.texts.all(), key=lambda text: text.language)
+        return [self.main_text, *(text.as_text() for text in others)]
+
+    def text_in(self, language=None):
+        """The text in `language` (the reader's by default) if given, else the main
+        one; .all() so that a prefetched list asks nothing more."""
+        wanted = reader_language(language)
+        for text in self.texts.all():
+            if text.language == wanted:
+                return text.as_text()
+        return self.main_text
+
+    @property
+    def reader_text(self):
+        return self.text_in()
+
     def previous_versions(self):
         """The files amendments replaced or withdrew, with the amendment of each."""
         return self.previous_documents.select_related("superseded_by")
@@ -293,6 +369,43 @@ class Lot(models.Model):
             "number": self.number,
             "title": self.title,
         }
+
+
+class ConsultationText(models.Model):
+    """A consultation's title and description in a language other than its main one."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        related_name="texts",
+    )
+    language = models.CharField(_("language"), max_length=3, choices=Language.choices)
+    title = models.CharField(_("title"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("consultation text")
+        verbose_name_plural = _("consultation texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "language"],
+                name="consultation_text_unique_language",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.language}: {self.title}"
+
+    def as_text(self):
+        return Text(self.language, self.title, self.description)
+
+
+def texts_in_reader_language():
+    """A prefetch of each consultation's text in the reader's language only."""
+    texts = ConsultationText.objects.filter(language=reader_language())
+    return models.Prefetch("texts", queryset=texts)
 
 
 def document_path(document, filename):

@@ -2,7 +2,9 @@
 
 Full text goes through one adapter per database vendor; both fold accents and case
 and match the last word as a prefix, so that "voiri" finds "Voirie". User input is
-cut into words and never reaches the query syntax of either engine.
+cut into words and never reaches the query syntax of either engine. A consultation
+matches when every word is in its main text or every word is in one of its other
+languages' texts (tenders.ConsultationText).
 """
 
 import dataclasses
@@ -16,7 +18,7 @@ from django.db.models.expressions import RawSQL
 
 from mutualis.core.time import DEFAULT_TIME_ZONE
 from mutualis.referential.models import CpvCode
-from mutualis.tenders.models import PUBLIC_STATES, Consultation
+from mutualis.tenders.models import PUBLIC_STATES, Consultation, ConsultationText
 
 # Letters and digits only: quotes, operators and brackets become separators.
 WORD = re.compile(r"[^\W_]+")
@@ -46,20 +48,25 @@ def words(text):
 
 
 class SqliteAdapter:
-    """FTS5 table kept in step by triggers (migration 0003)."""
+    """FTS5 tables kept in step by triggers (migrations 0003 and 0007)."""
 
     def matching(self, terms):
         phrases = [f'"{term}"' for term in terms]
         phrases[-1] += "*"
+        query = " ".join(phrases)
         return RawSQL(  # noqa: S611
             "SELECT rowid FROM tenders_consultation_fts "
-            "WHERE tenders_consultation_fts MATCH %s",
-            [" ".join(phrases)],
+            "WHERE tenders_consultation_fts MATCH %s "
+            "UNION SELECT text.consultation_id FROM tenders_consultationtext text "
+            "JOIN tenders_consultationtext_fts ON "
+            "tenders_consultationtext_fts.rowid = text.id "
+            "WHERE tenders_consultationtext_fts MATCH %s",
+            [query, query],
         )
 
 
 class PostgresqlAdapter:
-    """A GIN index over the same tsvector expression (migration 0003)."""
+    """GIN indexes over the same tsvector expression (migrations 0003 and 0007)."""
 
     DOCUMENT = "to_tsvector('simple', mutualis_unaccent(title || ' ' || description))"
     # unaccent() may itself produce a quote ("ŉ" gives "'n"), so each word is quoted
@@ -74,8 +81,10 @@ class PostgresqlAdapter:
         # Only fixed SQL fragments are joined; every word is a parameter.
         return RawSQL(  # noqa: S611
             f"SELECT id FROM tenders_consultation WHERE {self.DOCUMENT} "  # noqa: S608
-            f"@@ to_tsquery('simple', {query})",
-            list(terms),
+            f"@@ to_tsquery('simple', {query}) "
+            "UNION SELECT consultation_id FROM tenders_consultationtext "
+            f"WHERE {self.DOCUMENT} @@ to_tsquery('simple', {query})",
+            [*terms, *terms],
         )
 
 
@@ -83,12 +92,18 @@ class PortableAdapter:
     """For any other vendor: a plain, unindexed, case-insensitive match."""
 
     def matching(self, terms):
-        query = Consultation.objects.all()
+        main = Consultation.objects.all()
+        texts = ConsultationText.objects.all()
         for term in terms:
-            query = query.filter(
+            main = main.filter(
                 Q(title__icontains=term) | Q(description__icontains=term)
             )
-        return query.values("pk")
+            texts = texts.filter(
+                Q(title__icontains=term) | Q(description__icontains=term)
+            )
+        return Consultation.objects.filter(
+            Q(pk__in=main.values("pk")) | Q(pk__in=texts.values("consultation"))
+        ).values("pk")
 
 
 ADAPTERS = {"sqlite": SqliteAdapter, "postgresql": PostgresqlAdapter}

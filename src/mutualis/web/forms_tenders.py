@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,7 @@ from mutualis.core.time import (
 )
 from mutualis.exchange.models import FeedSource
 from mutualis.referential.models import CpvCode, NutsCode
-from mutualis.tenders.models import Nature, Procedure
+from mutualis.tenders.models import Language, Nature, Procedure
 from mutualis.tenders.search import HERE, Criteria, public_consultations
 
 CPV_FORMAT = re.compile(r"^(\d{8})(?:-(\d))?$")
@@ -150,6 +151,13 @@ class ConsultationForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea, required=False
     )
+    language = forms.ChoiceField(
+        label=_("Main language"),
+        choices=Language.choices,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("The language of the title and description above."),
+    )
     nature = forms.ChoiceField(label=_("Contract nature"), choices=Nature.choices)
     procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices)
     estimated_value = forms.DecimalField(
@@ -232,7 +240,11 @@ class ConsultationForm(forms.Form):
 
     def draft_fields(self):
         """The cleaned values as create_draft and update_draft take them."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "buyer"}
+        fields = {k: v for k, v in self.cleaned_data.items() if k != "buyer"}
+        # A form sent without a language keeps the draft's (French by default).
+        if not fields["language"]:
+            del fields["language"]
+        return fields
 
 
 def initial_for(consultation):
@@ -242,6 +254,7 @@ def initial_for(consultation):
             "reference",
             "title",
             "description",
+            "language",
             "nature",
             "procedure",
             "estimated_value",
@@ -258,6 +271,35 @@ def initial_for(consultation):
             local = to_local(instant, consultation.time_zone)
             initial[name] = local.replace(tzinfo=None)
     return initial
+
+
+class TextForm(forms.Form):
+    """A draft's title and description in one of its other languages."""
+
+    # The draft's own form is on the same page: its fields keep their ids.
+    prefix = "text"
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    title = forms.CharField(label=_("Title"), max_length=500)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea, required=False
+    )
+
+    def __init__(self, *args, consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (code, label)
+            for code, label in Language.choices
+            if code != consultation.language
+        ]
+
+    @classmethod
+    def for_text(cls, consultation, language):
+        """The form filled with the draft's text in `language`, or empty."""
+        text = consultation.texts.filter(language=language).first()
+        initial = {"language": language}
+        if text is not None:
+            initial |= {"title": text.title, "description": text.description}
+        return cls(consultation=consultation, initial=initial)
 
 
 class LotForm(forms.Form):

@@ -12,8 +12,13 @@ from django.views.decorators.http import require_POST
 from mutualis.accounts.access import buyer_organisations
 from mutualis.bids import access as bids_access
 from mutualis.tenders import access, actions, rules
-from mutualis.tenders.models import Phase
-from mutualis.web.forms_tenders import ConsultationForm, DocumentUploadForm, LotForm
+from mutualis.tenders.models import Phase, language_name
+from mutualis.web.forms_tenders import (
+    ConsultationForm,
+    DocumentUploadForm,
+    LotForm,
+    TextForm,
+)
 
 
 def apply_errors(form, error):
@@ -86,12 +91,17 @@ def consultation_edit(request, pk):
     return render_edit(request, consultation, form=form)
 
 
-def render_edit(request, consultation, form=None, upload_form=None, refused=None):
+def render_edit(
+    request, consultation, form=None, upload_form=None, text_form=None, refused=None
+):
     consultation.refresh_from_db()
+    language = request.GET.get("language", "")
     context = {
         "c": consultation,
         "form": form or ConsultationForm(consultation=consultation),
         "upload_form": upload_form or DocumentUploadForm(),
+        "text_form": text_form or TextForm.for_text(consultation, language),
+        "texts": consultation.texts.all(),
         "documents": consultation.documents.all(),
         "lots": consultation.lots.select_related("main_cpv"),
         "allowed_procedures": rules.allowed_procedures(consultation),
@@ -99,7 +109,7 @@ def render_edit(request, consultation, form=None, upload_form=None, refused=None
         "refused": refused,
     }
     status = 400 if refused or (form and form.errors) else 200
-    if upload_form is not None and upload_form.errors:
+    if any(f is not None and f.errors for f in (upload_form, text_form)):
         status = 400
     return render(request, "web/buyer/consultation_edit.html", context, status=status)
 
@@ -148,6 +158,44 @@ def lot_remove(request, pk, lot_pk):
     actions.remove_lot(request.user, lot)
     messages.success(request, _("Lot %(number)s is removed.") % {"number": lot.number})
     return redirect(edit_url(consultation, "lots"))
+
+
+@login_required
+@require_POST
+def text_save(request, pk):
+    consultation = access.consultation_for(request.user, pk, "edit")
+    form = TextForm(request.POST, consultation=consultation)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.set_text(
+                request.user,
+                consultation,
+                data["language"],
+                title=data["title"],
+                description=data["description"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            name = language_name(data["language"])
+            messages.success(
+                request, _("The text in %(language)s is saved.") % {"language": name}
+            )
+            return redirect(edit_url(consultation, "languages"))
+    return render_edit(request, consultation, text_form=form)
+
+
+@login_required
+@require_POST
+def text_remove(request, pk, language):
+    consultation = access.consultation_for(request.user, pk, "edit")
+    actions.remove_text(request.user, consultation, language)
+    name = language_name(language)
+    messages.success(
+        request, _("The text in %(language)s is removed.") % {"language": name}
+    )
+    return redirect(edit_url(consultation, "languages"))
 
 
 @login_required
@@ -234,6 +282,12 @@ urlpatterns = [
         "buyer/consultations/<int:pk>/lots/<int:lot_pk>/remove/",
         lot_remove,
         name="lot-remove",
+    ),
+    path("buyer/consultations/<int:pk>/texts/", text_save, name="text-save"),
+    path(
+        "buyer/consultations/<int:pk>/texts/<str:language>/remove/",
+        text_remove,
+        name="text-remove",
     ),
     path(
         "buyer/consultations/<int:pk>/documents/",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutualis.bids.receipts import format_instant
+from mutualis.tenders.models import texts_in_reader_language
 from mutualis.tenders.search import public_consultations
 
 LATEST = 50
@@ -33,17 +34,20 @@ class LatestConsultations(Feed):
             public_consultations()
             .filter(published_at__isnull=False)
             .select_related("buyer")
+            .prefetch_related(texts_in_reader_language())
             .order_by("-published_at", "-pk")[:LATEST]
         )
 
     def item_title(self, consultation):
-        return f"{consultation.reference} — {consultation.title}"
+        return f"{consultation.reference} — {consultation.reader_text.title}"
 
     def item_description(self, consultation):
-        return _("%(buyer)s. Deadline for bids: %(deadline)s.") % {
+        facts = _("%(buyer)s. Deadline for bids: %(deadline)s.") % {
             "buyer": consultation.buyer,
             "deadline": _deadline(consultation, consultation.submission_deadline),
         }
+        description = consultation.reader_text.description
+        return f"{facts}\n\n{description}" if description else facts
 
     def item_link(self, consultation):
         return reverse("web:consultation-detail", args=[consultation.pk])
@@ -69,7 +73,7 @@ class ConsultationHistory(Feed):
     def title(self, consultation):
         return _("%(reference)s — %(title)s: history") % {
             "reference": consultation.reference,
-            "title": consultation.title,
+            "title": consultation.reader_text.title,
         }
 
     def link(self, consultation):

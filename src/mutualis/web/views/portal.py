@@ -3,6 +3,7 @@
 import mimetypes
 
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import path
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from mutualis.accounts.access import business_organisations
 from mutualis.tenders import access, actions, dce
+from mutualis.tenders.models import texts_in_reader_language
 from mutualis.tenders.search import Criteria, search
 from mutualis.web.forms_tenders import DownloadAsForm, SearchForm
 
@@ -26,6 +28,7 @@ def consultation_list(request):
         consultations = search(criteria).select_related(
             "buyer", "main_cpv", "followed__source"
         )
+        consultations = consultations.prefetch_related(texts_in_reader_language())
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "web/portal/consultation_list.html", {"form": form, "page": page}
@@ -36,8 +39,15 @@ def consultation_list(request):
 def consultation_detail(request, pk):
     consultation = access.consultation_for(request.user, pk)
     chosen = download_organisation(request, chosen_only=True)
+    prefetch_related_objects([consultation], "texts")
+    texts = consultation.all_texts()
+    # ?lang= picks one of the texts; without it the reader's language, if given.
+    asked = request.GET.get("lang", "")
+    shown = next((t for t in texts if t.language == asked), consultation.text_in())
     context = {
         "c": consultation,
+        "text": shown,
+        "other_texts": [t for t in texts if t != shown],
         "lots": consultation.lots.select_related("main_cpv"),
         "documents": consultation.documents.all(),
         "extra_cpv": consultation.extra_cpv.all(),
