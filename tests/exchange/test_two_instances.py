@@ -105,5 +105,8 @@ def test_the_other_platforms_calls_are_shown_here_with_a_link_back(
     origin = f"{other_platform}/consultations/{first['id']}/"
     assert here.followed.origin_url == origin
     assert f'href="{origin}"' in page
-    with urllib.request.urlopen(origin, timeout=30) as response:  # noqa: S310
+    # The page there in the call's main language, whatever the default one is.
+    language = get_json(f"{other_platform}/api/v1/consultations/{first['id']}")
+    main_text = f"{origin}?lang={language['language']}"
+    with urllib.request.urlopen(main_text, timeout=30) as response:  # noqa: S310
         assert first["title"].encode() in response.read().replace(b"&#x27;", b"'")
