@@ -35,7 +35,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "The public consultations of a Mutualis platform, with their lots, "
-        "documents, notices and awards."
+        "documents, notices and awards; with an organisation's API token "
+        "(Authorization: Bearer), a buyer's drafts and publication, and a "
+        "business's sealed deposits."
     ),
     urls_namespace="api",
 )

@@ -7,6 +7,10 @@ from mutualis.uploads.models import Upload
 
 
 def uploads_of(user):
+    # TODO(api-tokens): an upload knows its person, not the organisation it is
+    # for, so a token of another of the person's organisations may still send
+    # bytes to it (the deposit itself stays the first business's); give Upload
+    # its organisation and check it here.
     return Upload.objects.filter(owner=user)
 
 
