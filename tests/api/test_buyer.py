@@ -194,3 +194,16 @@ def test_the_list_gives_drafts_in_pages_and_a_new_draft_comes_last(
 
 def _file(name):
     return SimpleUploadedFile(name, b"%PDF-1.7 " + name.encode())
+
+
+def test_the_schema_asks_a_bearer_token_for_the_buyers_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+
+    create = schema["paths"][OWN]["post"]
+    public = schema["paths"]["/api/v1/consultations"]["get"]
+    assert schema["components"]["securitySchemes"]["TokenAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
+    assert create["security"] == [{"TokenAuth": []}]
+    assert "security" not in public
