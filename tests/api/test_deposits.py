@@ -97,3 +97,20 @@ def test_a_manifest_without_its_consultation_is_named(client, bidder, sealed):
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "consultation"
     assert not Bid.objects.exists()
+
+
+def test_a_token_of_another_business_may_not_send_the_files(
+    client, bidder, business, sealed
+):
+    other = BusinessFactory()
+    bidder.memberships.create(organisation=other, role=Role.BIDDER)
+    mine = bearer(token_for(bidder, business))
+    started = start(client, manifest(sealed, {"offre.age": SEALED}), mine).json()
+
+    answer = patch(
+        client, started["uploads"][0], SEALED, 0, **bearer(token_for(bidder, other))
+    )
+
+    assert answer.status_code == 404
+    assert answer.json()["error"] == "No such upload."
+    assert Bid.objects.get().files.get().upload.offset == 0
