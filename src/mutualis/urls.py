@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from mutualis.api.views import api
+from mutualis.api.site import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -75,8 +75,11 @@ def manifest(consultation, files, lot=None, deposit_key=None):
     }
 
 
-def token_for(user):
-    return create_token(user, "laptop")[1]
+def token_for(user, organisation=None):
+    """A token of `user` for `organisation`, by default the one they belong to."""
+    if organisation is None:
+        (organisation,) = {m.organisation for m in user.memberships.all()}
+    return create_token(user, organisation, "laptop")[1]
 
 
 def bearer(secret):

@@ -35,8 +35,7 @@ def deposit(live_server, bidder, business, directory, secret=None):
         "deposit",
         str(directory),
         server=live_server.url,
-        token=secret or token_for(bidder),
-        business=business.pk,
+        token=secret or token_for(bidder, business),
         chunk_size=1,
         stdout=out,
     )
@@ -59,12 +58,12 @@ def test_the_command_deposits_and_prints_the_receipt(
 def test_run_again_the_command_resumes_and_makes_no_second_bid(
     live_server, bidder, business, sealed_dir
 ):
-    secret = token_for(bidder)
+    secret = token_for(bidder, business)
     headers = {"Authorization": f"Bearer {secret}"}
     document = json.loads((sealed_dir / "manifest.json").read_text())
     started = requests.post(
-        f"{live_server.url}/api/deposits/",
-        json={"business": business.pk, "manifest": document},
+        f"{live_server.url}/api/v1/deposits",
+        json={"manifest": document},
         headers=headers,
         timeout=30,
     ).json()

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.test import Client
 
+from mutualis.accounts.models import Role
 from mutualis.bids.models import Bid, BidState
 from mutualis.uploads import actions, digests, storage
 from mutualis.uploads.models import Upload
@@ -160,7 +161,7 @@ def test_a_request_without_tus_resumable_is_refused(client, deposit, token):
 
 
 def test_another_person_is_told_the_upload_does_not_exist(client, deposit, business):
-    stranger = member(BusinessFactory())
+    stranger = member(BusinessFactory(), Role.BIDDER)
 
     answer = head(client, url_of(deposit), **bearer(token_for(stranger)))
 

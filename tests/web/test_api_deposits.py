@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from mutualis.accounts.models import Role
 from mutualis.bids import receipts
 from mutualis.bids.models import Bid
 from mutualis.trust import timestamps
@@ -175,7 +176,7 @@ def test_another_persons_deposit_is_not_found(client, business, sealed, lot, tok
     started = start(
         client, business, manifest(sealed, {"offre.age": SEALED}, lot), **token
     ).json()
-    stranger = bearer(token_for(member(BusinessFactory())))
+    stranger = bearer(token_for(member(BusinessFactory(), Role.BIDDER)))
 
     answer = client.get(
         reverse("web:api-deposit", args=[started["deposit"]]), **stranger

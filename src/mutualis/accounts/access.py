@@ -22,9 +22,27 @@ COMPANY_STAFF = (Role.COMPANY_ADMIN, Role.BIDDER)
 OPERATOR_STAFF = (Role.OPERATOR_ADMIN, Role.SUPPORT)
 
 
+def act_within(user, organisation):
+    """Limit `user`, for this request, to the roles they hold in `organisation`.
+
+    An API token acts so: every lookup below then sees that membership alone.
+    """
+    user.__dict__["_mutualis_within"] = organisation.pk
+    forget_roles(user)
+    return user
+
+
+def _own_memberships(user):
+    memberships = Membership.objects.filter(user=user)
+    within = user.__dict__.get("_mutualis_within")
+    return memberships if within is None else memberships.filter(organisation=within)
+
+
 def roles_in(user, organisation):
     """The set of roles `user` holds in `organisation` (empty for the anonymous)."""
     if not user.is_authenticated or organisation is None:
+        return set()
+    if user.__dict__.get("_mutualis_within", organisation.pk) != organisation.pk:
         return set()
     cache = user.__dict__.setdefault("_mutualis_roles", {})
     if organisation.pk not in cache:
@@ -44,7 +62,7 @@ def organisations_of(user, *roles, kind=None):
     """The organisations in which `user` holds one of `roles` (any role if none)."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    memberships = Membership.objects.filter(user=user)
+    memberships = _own_memberships(user)
     if roles:
         memberships = memberships.filter(role__in=roles)
     organisations = Organisation.objects.filter(
@@ -116,7 +134,7 @@ def memberships_of(user):
     if not user.is_authenticated:
         return Membership.objects.none()
     return (
-        Membership.objects.filter(user=user)
+        _own_memberships(user)
         .select_related("organisation")
         .order_by("organisation__name", "organisation_id", "role")
     )

@@ -214,11 +214,24 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token for the command-line tool; only its SHA-256 is kept."""
+    """A person's API token for one of their organisations; only its SHA-256 is kept.
+
+    It acts with the roles its user holds in that organisation, and no other.
+    """
 
     user = models.ForeignKey(
         User,
         verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    # Empty only on tokens revoked when tokens became per organisation, whose
+    # user then belonged to several organisations.
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="api_tokens",
     )
@@ -234,6 +247,13 @@ class ApiToken(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("personal API token")
         verbose_name_plural = _("personal API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False)
+                | models.Q(revoked_at__isnull=False),
+                name="api_token_live_has_organisation",
+            )
+        ]
 
     def __str__(self):
         return f"{self.label} ({self.prefix}…)"

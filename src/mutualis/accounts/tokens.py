@@ -1,7 +1,8 @@
-"""Personal API tokens: created shown once, kept as a hash, revoked by their owner.
+"""API tokens: created shown once, kept as a hash, revoked by their owner.
 
-A token carries 256 random bits, so one SHA-256 is enough to keep it: unlike a
-password it cannot be guessed from a list.
+A token acts for one person within one of their organisations, with the roles
+they hold there and no other. It carries 256 random bits, so one SHA-256 is
+enough to keep it: unlike a password it cannot be guessed from a list.
 """
 
 import hashlib
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mutualis.accounts.access import act_within, organisations_of, roles_in
 from mutualis.accounts.models import ApiToken
 from mutualis.core.journal import record
 from mutualis.core.time import now
@@ -23,8 +25,15 @@ def digest_of(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user, label):
-    """Create a token for `user` and return it with its secret, shown only now."""
+def create_token(user, organisation, label):
+    """Create a token of `user` for `organisation`; return it and its secret.
+
+    The secret is shown only now.
+    """
+    if organisation is None or not roles_in(user, organisation):
+        raise ValidationError(
+            _("organisation: choose one of the organisations you belong to.")
+        )
     label = label.strip()
     if not label:
         raise ValidationError(_("Give the token a name, e.g. the machine it is for."))
@@ -37,12 +46,19 @@ def create_token(user, label):
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,
+            organisation=organisation,
             label=label,
             prefix=secret[:10],
             digest=digest_of(secret),
             created_at=now(),
         )
-        record("api-token.created", actor=user, obj=token, label=label)
+        record(
+            "api-token.created",
+            actor=user,
+            obj=token,
+            label=label,
+            organisation=organisation.pk,
+        )
     return token, secret
 
 
@@ -58,7 +74,7 @@ def revoke_token(user, token):
 
 
 def tokens_of(user):
-    return ApiToken.objects.filter(user=user)
+    return ApiToken.objects.filter(user=user).select_related("organisation")
 
 
 def token_of(user, pk):
@@ -66,17 +82,34 @@ def token_of(user, pk):
     return tokens_of(user).filter(pk=pk).first()
 
 
-def user_for_secret(secret):
-    """The active user whose live token is `secret`, or None."""
+def token_organisations(user):
+    """The organisations `user` may make a token for: those they belong to."""
+    return organisations_of(user).order_by("name", "pk")
+
+
+def token_for_secret(secret):
+    """The live token `secret`, its user acting within its organisation; or None.
+
+    A token whose user left the organisation, or was deactivated, is refused.
+    """
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "organisation")
         .filter(digest=digest_of(secret), revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
+    if not roles_in(token.user, token.organisation):
+        return None
+    act_within(token.user, token.organisation)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now())
-    return token.user
+    return token
+
+
+def user_for_secret(secret):
+    """The user of the live token `secret`, limited to its organisation; or None."""
+    token = token_for_secret(secret)
+    return token.user if token else None
 
 
 def bearer_secret(request):

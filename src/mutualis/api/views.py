@@ -3,9 +3,11 @@
 Only what the portal shows anyone is here: the public consultations
 (`tenders.search.public_consultations`), read without an account. Labels of
 CPV and NUTS codes come in the language the reader asks for (Accept-Language).
-The OpenAPI 3 schema is at /api/v1/openapi.json, its reference at /api/v1/docs.
+The OpenAPI 3 schema is at /api/v1/openapi.json, its reference at /api/v1/docs;
+the buyers' and bidders' endpoints, with a token, are in buyer.py and deposits.py.
 """
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -17,9 +19,12 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from mutualis.api.auth import Error, install_error_handlers
 from mutualis.core import cursors
 from mutualis.core.addresses import absolute_url
 from mutualis.exchange import ocds
+from mutualis.tenders.models import Award as AwardRow
+from mutualis.tenders.models import State
 from mutualis.tenders.search import public_consultations
 
 PAGE_SIZE = 50
@@ -30,10 +35,13 @@ api = NinjaAPI(
     version="1",
     description=(
         "The public consultations of a Mutualis platform, with their lots, "
-        "documents, notices and awards."
+        "documents, notices and awards; with an organisation's API token "
+        "(Authorization: Bearer), a buyer's drafts and publication, and a "
+        "business's sealed deposits."
     ),
     urls_namespace="api",
 )
+install_error_handlers(api)
 
 
 class Code(Schema):
@@ -119,10 +127,6 @@ class ConsultationPage(Schema):
     )
 
 
-class Error(Schema):
-    detail: str
-
-
 def code(item):
     return {"code": item.code, "label": item.label()} if item is not None else None
 
@@ -163,28 +167,8 @@ def detail(c):
         "estimated_value": c.estimated_value,
         "currency": c.currency,
         "extra_cpv": [code(x) for x in c.extra_cpv.all()],
-        "lots": [
-            {
-                "number": lot.number,
-                "title": lot.title,
-                "description": lot.description,
-                "estimated_value": lot.estimated_value,
-                "main_cpv": code(lot.main_cpv),
-            }
-            for lot in c.lots.select_related("main_cpv").order_by("number")
-        ],
-        "documents": [
-            {
-                "id": d.pk,
-                "name": d.name,
-                "size": d.size,
-                "content_type": d.content_type,
-                "url": absolute_url(
-                    reverse("web:document-download", args=[c.pk, d.pk])
-                ),
-            }
-            for d in c.documents.order_by("pk")
-        ],
+        "lots": [lot(x) for x in c.lots.select_related("main_cpv").order_by("number")],
+        "documents": [document(c, d) for d in c.documents.order_by("pk")],
         "notices": {
             "eforms_contract_notice": absolute_url(
                 reverse("web:consultation-eforms", args=[c.pk])
@@ -198,32 +182,53 @@ def detail(c):
                 reverse("web:ocds-record", args=[ocds.ocid(c)])
             ),
         },
-        "awards": [
-            {
-                "lot": a.lot.number if a.lot else None,
-                "winner": organisation(a.winner),
-                "value": a.value,
-                "currency": a.currency,
-                "decided_on": a.decided_on,
-            }
-            for a in awards
-        ],
+        "awards": [award(a) for a in awards],
     }
 
 
-def after(queryset, cursor):
-    """The consultations of `queryset` after `cursor`, by (publication, id).
+def lot(item):
+    return {
+        "number": item.number,
+        "title": item.title,
+        "description": item.description,
+        "estimated_value": item.estimated_value,
+        "main_cpv": code(item.main_cpv),
+    }
+
+
+def document(consultation, item):
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "size": item.size,
+        "content_type": item.content_type,
+        "url": absolute_url(
+            reverse("web:document-download", args=[consultation.pk, item.pk])
+        ),
+    }
+
+
+def award(item):
+    return {
+        "lot": item.lot.number if item.lot else None,
+        "winner": organisation(item.winner),
+        "value": item.value,
+        "currency": item.currency,
+        "decided_on": item.decided_on,
+    }
+
+
+def after(queryset, cursor, moment="published_at"):
+    """The items of `queryset` after `cursor`, by (`moment`, id).
 
     An item published meanwhile sorts after every item already given, so it
     comes at the end instead of shifting the pages; none is seen twice.
     """
-    queryset = queryset.order_by("published_at", "pk")
+    queryset = queryset.order_by(moment, "pk")
     if cursor is None:
         return queryset
-    moment, pk = cursors.decode(cursor, 1)
-    return queryset.filter(
-        Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
-    )
+    at, pk = cursors.decode(cursor, 1)
+    return queryset.filter(Q(**{f"{moment}__gt": at}) | Q(**{moment: at, "pk__gt": pk}))
 
 
 def listed():
@@ -241,20 +246,32 @@ def consultation_list(
     cursor: str | None = Query(None, description="from a page's `next`"),
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
-    try:
+    with bad_cursor_refused():
         rows = list(after(listed(), cursor).prefetch_related("nuts")[: limit + 1])
+    rows, following = page(
+        rows, limit, lambda c: (c.published_at, c.pk), "api:consultation_list"
+    )
+    return {"results": [summary(c) for c in rows], "next": following}
+
+
+@contextlib.contextmanager
+def bad_cursor_refused():
+    try:
+        yield
     except cursors.BadCursor:
         raise HttpError(400, _("This cursor is not one of this list's.")) from None
-    more = len(rows) > limit
+
+
+def page(rows, limit, key, url_name):
+    """The first `limit` of `rows` (fetch one more) and the next page's address.
+
+    `key` gives an item's sort key, which the next page's cursor carries.
+    """
+    if len(rows) <= limit:
+        return rows, None
     rows = rows[:limit]
-    following = None
-    if more:
-        last = rows[-1]
-        token = cursors.encode(last.published_at, last.pk)
-        following = absolute_url(
-            f"{reverse('api:consultation_list')}?cursor={token}&limit={limit}"
-        )
-    return {"results": [summary(c) for c in rows], "next": following}
+    token = cursors.encode(*key(rows[-1]))
+    return rows, absolute_url(f"{reverse(url_name)}?cursor={token}&limit={limit}")
 
 
 @api.get(
@@ -267,3 +284,146 @@ def consultation_detail(request, pk: int):
     if consultation is None:
         raise Http404(_("No such consultation."))
     return detail(consultation)
+
+
+class AwardItem(Award):
+    consultation: int
+    ocid: str
+    awarded_at: dt.datetime
+    award_notice: str = Field(description="the eForms contract award notice")
+
+
+class AwardPage(Schema):
+    results: list[AwardItem]
+    next: str | None = Field(description="the next page's address; none at the end")
+
+
+def awarded():
+    public = public_consultations().filter(
+        state=State.AWARDED, awarded_at__isnull=False
+    )
+    return AwardRow.objects.filter(consultation__in=public).select_related(
+        "consultation", "lot", "winner"
+    )
+
+
+@api.get(
+    "/awards",
+    response={200: AwardPage, 400: Error},
+    summary="The awards of awarded consultations, oldest award first",
+)
+def award_list(
+    request,
+    cursor: str | None = Query(None, description="from a page's `next`"),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    # By the consultation's award instant: an award made meanwhile comes last.
+    with bad_cursor_refused():
+        rows = list(after(awarded(), cursor, "consultation__awarded_at")[: limit + 1])
+    rows, following = page(
+        rows,
+        limit,
+        lambda a: (a.consultation.awarded_at, a.pk),
+        "api:award_list",
+    )
+    return {"results": [award_item(a) for a in rows], "next": following}
+
+
+def award_item(item):
+    consultation = item.consultation
+    return {
+        **award(item),
+        "consultation": consultation.pk,
+        "ocid": ocds.ocid(consultation),
+        "awarded_at": consultation.awarded_at,
+        "award_notice": absolute_url(
+            reverse("web:consultation-eforms-can", args=[consultation.pk])
+        ),
+    }
+
+
+class Notice(Schema):
+    kind: str = Field(description="contract-notice or award-notice")
+    consultation: int
+    ocid: str
+    reference: str
+    title: str
+    buyer: Organisation
+    published_at: dt.datetime
+    eforms: str = Field(description="the eForms notice (XML)")
+    ocds: str = Field(description="the consultation's OCDS record (JSON)")
+
+
+class NoticePage(Schema):
+    results: list[Notice]
+    next: str | None = Field(description="the next page's address; none at the end")
+
+
+# Each kind of notice: its rank among notices of one instant, the consultations
+# that have one, the instant it was published and its eForms address.
+NOTICE_KINDS = [
+    ("contract-notice", lambda: listed(), "published_at", "web:consultation-eforms"),
+    (
+        "award-notice",
+        lambda: listed().filter(state=State.AWARDED, awarded_at__isnull=False),
+        "awarded_at",
+        "web:consultation-eforms-can",
+    ),
+]
+
+
+def notices_after(moment, rank, pk, limit):
+    """Up to `limit` notices strictly after (moment, rank, pk), in that order."""
+    found = []
+    for kind_rank, (kind, consultations, instant, url_name) in enumerate(NOTICE_KINDS):
+        rows = consultations().order_by(instant, "pk")
+        if moment is not None:
+            later = Q(**{f"{instant}__gt": moment})
+            if kind_rank > rank:
+                later |= Q(**{instant: moment})
+            elif kind_rank == rank:
+                later |= Q(**{instant: moment, "pk__gt": pk})
+            rows = rows.filter(later)
+        for c in rows[:limit]:
+            found.append(((getattr(c, instant), kind_rank, c.pk), kind, url_name, c))
+    found.sort(key=lambda item: item[0])
+    return found[:limit]
+
+
+@api.get(
+    "/notices",
+    response={200: NoticePage, 400: Error},
+    summary="The published notices (eForms CN and CAN, OCDS), oldest first",
+)
+def notice_list(
+    request,
+    cursor: str | None = Query(None, description="from a page's `next`"),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    moment, rank, pk = None, 0, 0
+    if cursor is not None:
+        with bad_cursor_refused():
+            moment, rank, pk = cursors.decode(cursor, 2)
+    rows, following = page(
+        notices_after(moment, rank, pk, limit + 1),
+        limit,
+        lambda item: item[0],
+        "api:notice_list",
+    )
+    return {"results": [notice(*item) for item in rows], "next": following}
+
+
+def notice(key, kind, url_name, consultation):
+    return {
+        "kind": kind,
+        "consultation": consultation.pk,
+        "ocid": ocds.ocid(consultation),
+        "reference": consultation.reference,
+        "title": consultation.title,
+        "buyer": organisation(consultation.buyer),
+        "published_at": key[0],
+        "eforms": absolute_url(reverse(url_name, args=[consultation.pk])),
+        "ocds": absolute_url(
+            reverse("web:ocds-record", args=[ocds.ocid(consultation)])
+        ),
+    }

@@ -208,7 +208,12 @@ def _create(user, business, consultation, lot, manifest, key, digest):
             sha256="",
             stored_as=stored_as,
             upload=create_upload(
-                user, UPLOAD_PURPOSE, entry["size"], stored_as, entry["name"]
+                user,
+                UPLOAD_PURPOSE,
+                entry["size"],
+                stored_as,
+                entry["name"],
+                organisation=business,
             ),
         )
     record(

@@ -1,13 +1,18 @@
-"""Who may touch which upload: its owner alone, the one place uploads decides it."""
+"""Who may touch which upload: its owner, for its organisation; decided here alone."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from mutualis.accounts.access import organisations_of
 from mutualis.uploads.actions import UploadError
 from mutualis.uploads.models import Upload
 
 
 def uploads_of(user):
-    return Upload.objects.filter(owner=user)
+    """`user`'s uploads for the organisations they act for (a token: its own)."""
+    return Upload.objects.filter(owner=user).filter(
+        Q(organisation__isnull=True) | Q(organisation__in=organisations_of(user))
+    )
 
 
 def upload_for(user, pk):

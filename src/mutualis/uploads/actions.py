@@ -53,10 +53,11 @@ def name_of(upload):
     return upload.metadata.get("name") or str(upload.pk)
 
 
-def create_upload(owner, purpose, length, stored_as, name):
+def create_upload(owner, purpose, length, stored_as, name, organisation=None):
     """Declare an upload of `length` bytes; its file appears with its first byte."""
     return Upload.objects.create(
         owner=owner,
+        organisation=organisation,
         purpose=purpose,
         length=length,
         stored_as=stored_as,

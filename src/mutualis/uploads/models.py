@@ -15,6 +15,16 @@ class Upload(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The organisation it is sent for (a bid's business): a token of another
+    # organisation of the owner may not touch it. Empty on older uploads.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # What the upload is for ("bid-file"); the owner of that purpose is told when
     # the last byte is stored.
     purpose = models.CharField(_("purpose"), max_length=32)

@@ -1,7 +1,10 @@
-"""The sealed deposit API (docs/sealing.md), its receipt PDF, and personal API tokens.
+"""The deposit page's JSON endpoints, the receipt PDF, and the API tokens page.
 
-The API answers JSON, with `{"error": "…"}` on every refusal; the bytes of the
-sealed files go through the tus server of the uploads app.
+The deposit page's script calls /api/deposits/ with the person's session and
+CSRF token, naming the business it deposits for; programs use the token API
+(/api/v1/deposits, mutualis.api.deposits), whose answers these share. They
+answer JSON, with `{"error": "…"}` on every refusal; the bytes of the sealed
+files go through the tus server of the uploads app.
 """
 
 import json
@@ -11,12 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import include, path, reverse
+from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from mutualis.accounts import tokens
+from mutualis.api.deposits import consultation_number, deposit_state
 from mutualis.bids import access, deposits, receipts
 from mutualis.bids.receipt_pdf import sealed_receipt_pdf
 from mutualis.tenders.access import consultation_for
@@ -57,7 +61,9 @@ def deposit_collection(request):
     manifest = body.get("manifest")
     if not isinstance(manifest, dict):
         raise ValidationError(_("manifest: give the sealed bid's manifest."))
-    consultation = consultation_for(user, _whole(manifest.get("consultation")))
+    consultation = consultation_for(
+        user, consultation_number(manifest.get("consultation"))
+    )
     bid, created = deposits.start_deposit(user, business, consultation, manifest)
     return JsonResponse(deposit_state(request, bid), status=201 if created else 200)
 
@@ -70,12 +76,6 @@ def _json_body(request):
     if not isinstance(body, dict):
         raise ValidationError(_("The request body must be a JSON object."))
     return body
-
-
-def _whole(value):
-    if type(value) is not int:
-        raise ValidationError(_("consultation: give the consultation's number."))
-    return value
 
 
 def _business(user, pk):
@@ -103,43 +103,6 @@ def deposit_detail(request, number):
     return JsonResponse(deposit_state(request, bid))
 
 
-def deposit_state(request, bid):
-    files = list(deposits.deposit_files(bid))
-    uploads = [
-        request.build_absolute_uri(reverse("web:uploads:upload", args=[f.upload_id]))
-        for f in files
-    ]
-    return {
-        "deposit": bid.receipt_number,
-        "state": bid.state,
-        "state_label": str(bid.get_state_display()),
-        "late": bid.is_late,
-        "started_at": _iso(bid.started_at),
-        "received_at": _iso(bid.received_at),
-        "received": receipts.format_instant(
-            bid.received_at, bid.consultation.time_zone, milliseconds=True
-        ),
-        "receipt_url": request.build_absolute_uri(
-            reverse("web:bid-receipt", args=[bid.receipt_number])
-        ),
-        "uploads": uploads,
-        "files": [
-            {
-                "name": f.name,
-                "size": f.size,
-                "offset": f.upload.offset,
-                "sha256": f.sha256,
-                "upload": url,
-            }
-            for f, url in zip(files, uploads, strict=True)
-        ],
-    }
-
-
-def _iso(instant):
-    return instant.isoformat().replace("+00:00", "Z") if instant else None
-
-
 @login_required
 def receipt_pdf(request, number):
     """The receipt as a PDF sealed by the platform, for the depositing business."""
@@ -157,10 +120,14 @@ def api_tokens(request):
     """List one's tokens and create one, whose secret is shown only once."""
     secret = None
     error = None
+    organisations = tokens.token_organisations(request.user)
     if request.method == "POST":
+        chosen = request.POST.get("organisation", "")
         try:
             token, secret = tokens.create_token(
-                request.user, request.POST.get("label", "")
+                request.user,
+                organisations.filter(pk=chosen).first() if chosen.isdigit() else None,
+                request.POST.get("label", ""),
             )
         except ValidationError as refused:
             error = " ".join(refused.messages)
@@ -169,6 +136,7 @@ def api_tokens(request):
         "web/accounts/api_tokens.html",
         {
             "tokens": tokens.tokens_of(request.user),
+            "organisations": organisations,
             "secret": secret,
             "error": error,
         },

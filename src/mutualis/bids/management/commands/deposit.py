@@ -26,20 +26,19 @@ class Command(BaseCommand):
             "--server", default=settings.MUTUALIS_BASE_URL, help="the platform's URL"
         )
         parser.add_argument(
-            "--token", required=True, help="a personal API token (My space → tokens)"
-        )
-        parser.add_argument(
-            "--business", type=int, required=True, help="the business's number"
+            "--token",
+            required=True,
+            help="an API token of the business (My space → tokens): the bid is its",
         )
         parser.add_argument(
             "--chunk-size", type=int, default=8, help="MiB sent per request"
         )
 
-    def handle(self, *args, directory, server, token, business, chunk_size, **kw):
+    def handle(self, *args, directory, server, token, chunk_size, **kw):
         manifest = _read_manifest(directory)
         paths = _sealed_files(directory, manifest)
         api = Api(server, token)
-        state = api.start(business, manifest)
+        state = api.start(manifest)
         self.stdout.write(f"Deposit {state['deposit']}: {state['state_label']}")
         for path, entry in zip(paths, state["files"], strict=True):
             self._send(api, path, entry, chunk_size * MIB)
@@ -82,16 +81,13 @@ class Api:
         self.server = server.rstrip("/")
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    def start(self, business, manifest):
-        answer = self._call(
-            "post",
-            "/api/deposits/",
-            json={"business": business, "manifest": manifest},
-        )
-        return answer.json()
+    def start(self, manifest):
+        return self._call(
+            "post", "/api/v1/deposits", json={"manifest": manifest}
+        ).json()
 
     def state(self, number):
-        return self._call("get", f"/api/deposits/{number}").json()
+        return self._call("get", f"/api/v1/deposits/{number}").json()
 
     def _call(self, method, path, **kwargs):
         try:
@@ -148,9 +144,11 @@ def _progress(entry, offset, first, started):
 
 
 def _error_of(status, content):
+    # The API says `detail`; the tus server of the uploads says `error`.
     try:
-        message = json.loads(content)["error"]
-    except (ValueError, KeyError, TypeError):
+        answer = json.loads(content)
+        message = answer.get("detail") or answer["error"]
+    except (ValueError, KeyError, TypeError, AttributeError):
         message = content[:200].decode(errors="replace")
     return f"The platform refused ({status}): {message}"
 
