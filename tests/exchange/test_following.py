@@ -5,14 +5,15 @@ import json
 
 import pytest
 from django.core import mail as outbox
-from django.core.management import call_command
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
 from mutualis.alerts.models import Frequency
 from mutualis.alerts.tasks import send_alerts
 from mutualis.core.mail import send_queued_mail
 from mutualis.exchange import following
-from mutualis.exchange.models import FollowedProcess, RunStatus
+from mutualis.exchange.models import FeedSource, FollowedProcess, RunStatus
 from mutualis.tenders.models import Consultation, State
 from tests.alerts.factories import alert
 from tests.exchange.feeds import (
@@ -85,7 +86,8 @@ def test_the_next_pages_are_followed_and_the_next_reading_starts_at_the_last(
 
     assert (first_run.pages, first_run.created) == (2, 2)
     assert publisher.hits == ["/ocds/releases/?cursor=2"]
-    assert (second_run.created, second_run.updated) == (0, 1)
+    # Read again, the last page gives nothing new.
+    assert (second_run.created, second_run.updated) == (0, 0)
     assert shown(feed).count() == 2
     feed.refresh_from_db()
     assert feed.resume_url == second
@@ -165,6 +167,11 @@ def test_a_bad_feed_is_reported_on_its_own_and_the_others_are_read(publisher):
     failing = source(publisher.serve("/500/", b"", status=500), name="Failing")
     down = source(closed_port(), name="Down")
 
+    invalid_currency = release(
+        "ocds-piemonte-96", value={"amount": 1, "currency": "EURO"}
+    )
+    coded = source(publisher.serve("/coded/", package(invalid_currency)), name="Coded")
+
     runs = {run.source.name: run for run in following.follow_all()}
 
     assert (runs["Good"].status, runs["Good"].created) == (RunStatus.OK, 1)
@@ -173,6 +180,11 @@ def test_a_bad_feed_is_reported_on_its_own_and_the_others_are_read(publisher):
         "release ocds-piemonte-99-tender-1: release: 'date' is a required property"
     ]
     assert shown(partly).count() == 1
+    assert runs["Coded"].errors == [
+        "release ocds-piemonte-96-tender-1: tender/value/currency: 'EURO' is not a "
+        "code of its code list"
+    ]
+    assert not shown(coded).exists()
     position = latin1.index("é".encode("latin-1"))
     assert runs["Latin-1"].errors == [
         f"{encoding.feed_url}: the page is not UTF-8 (byte 0xe9 at position {position})"
@@ -198,9 +210,22 @@ def test_a_reading_that_fails_half_way_keeps_the_pages_before(publisher):
 
     run = following.follow(feed)
 
-    feed.refresh_from_db()
+    publisher.serve(
+        "/ocds/releases/?cursor=2",
+        package(release("ocds-piemonte-13", title="Fornitura di arredi scolastici")),
+    )
+    again = following.follow(feed)
+
     assert (run.status, run.pages, run.created) == (RunStatus.PARTIAL, 1, 1)
     assert run.errors == [f"{second}: the publisher answered HTTP 404"]
+    # The next reading starts again at the last page read, and goes on.
+    assert (again.status, again.pages, again.created, again.updated) == (
+        RunStatus.OK,
+        2,
+        1,
+        0,
+    )
+    feed.refresh_from_db()
     assert feed.resume_url == second
 
 
@@ -393,7 +418,8 @@ def test_the_command_reads_every_source_and_says_what_each_gave(publisher):
     down = source(closed_port(), name="Regione Down")
     output = io.StringIO()
 
-    call_command("follow_feeds", stdout=output)
+    with pytest.raises(CommandError, match="Not read: Regione Down."):
+        call_command("follow_feeds", stdout=output)
 
     lines = output.getvalue().splitlines()
     assert lines[0] == (
@@ -405,3 +431,43 @@ def test_the_command_reads_every_source_and_says_what_each_gave(publisher):
         "updated: 0."
     )
     assert lines[2].startswith(f"  {down.feed_url}: the publisher could not be reached")
+
+
+def test_a_process_is_shown_once_whatever_the_feeds_that_give_it(publisher):
+    first = source(publisher.serve("/ocds/releases/", package(release())))
+    again = source(publisher.serve("/ocds/releases", package(release())), name="Bis")
+
+    following.follow(first)
+    run = following.follow(again)
+
+    assert run.errors == [f"process {OCID}: it is already followed from {first.name}"]
+    assert Consultation.objects.filter(followed__isnull=False).count() == 1
+
+
+def test_this_platforms_own_calls_are_not_followed_back(publisher, client):
+    mine, _agent = published(title="Voirie de la rue Carnot")
+    ours = client.get("/ocds/releases/").content
+    feed = source(publisher.serve("/ocds/releases/", ours), name="Myself")
+
+    run = following.follow(feed)
+
+    assert run.errors == [
+        f"process ocds-mutualis-{mine.pk}: its OCID has this platform's own prefix "
+        "(ocds-mutualis): this is this platform, or one that shares its prefix; "
+        "each platform needs a prefix of its own (MUTUALIS_OCID_PREFIX)"
+    ]
+    assert not shown(feed).exists()
+
+
+def test_a_source_with_a_wrong_time_zone_or_address_is_refused(publisher):
+    wrong = FeedSource(
+        name="X", feed_url="ftp://127.0.0.1/feed.json", time_zone="Mars/Olympus"
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        wrong.full_clean()
+
+    assert refused.value.message_dict == {
+        "feed_url": ["Enter a valid URL."],
+        "time_zone": ["Mars/Olympus is not a time zone (as Europe/Rome)."],
+    }

@@ -82,9 +82,15 @@ def test_pausing_stops_the_readings_of_a_source(client, publisher):
     client.force_login(UserFactory(is_staff=True))
     feed = source(publisher.serve("/ocds/", package(release())))
 
-    client.post(f"{PAGE}{feed.pk}/toggle/")
+    paused = client.post(f"{PAGE}{feed.pk}/toggle/", follow=True)
+    read = client.post(f"{PAGE}{feed.pk}/read/", follow=True)
 
     assert following.follow_all() == []
+    assert "Appalti Piemonte is paused: its calls stay on the portal" in page_text(
+        paused
+    )
+    assert "Appalti Piemonte is paused: follow it again to read it." in page_text(read)
+    assert publisher.hits == []
     feed.refresh_from_db()
     assert not feed.is_active
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from jsonschema import Draft4Validator
 
@@ -138,10 +139,16 @@ def check_release(release, position):
         return None
     where = "/".join(str(part) for part in error.absolute_path) or "release"
     name = release.get("id") if isinstance(release, dict) else None
+    message = error.message
+    if error.validator == "enum":
+        # The schema's message would list the whole code list (currencies...).
+        message = _("%(value)r is not a code of its code list") % {
+            "value": error.instance
+        }
     return _("release %(release)s: %(where)s: %(message)s") % {
         "release": name or f"#{position}",
         "where": where,
-        "message": error.message[:300],
+        "message": message[:300],
     }
 
 
@@ -156,13 +163,17 @@ def follow_all(at=None):
 def follow(source, at=None):
     """Read `source` from where its last reading stopped; return the FeedRun."""
     run = Reading(source, at or now())
-    try:
-        run.read()
-    except Exception:
-        # Whatever one source does, the others are still read.
-        logger.exception("feed reading failed source=%s", source.pk)
-        run.error(_("the reading stopped on an unexpected error"))
-    return run.finish()
+    # TODO(feed-errors): the errors are kept as text, in the platform's language,
+    # whoever asked for the reading; kept as message and values, each reader could
+    # have them in theirs.
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            run.read()
+        except Exception:
+            # Whatever one source does, the others are still read.
+            logger.exception("feed reading failed source=%s", source.pk)
+            run.error(_("the reading stopped on an unexpected error"))
+        return run.finish()
 
 
 class Reading:
@@ -187,7 +198,7 @@ class Reading:
             with transaction.atomic():
                 self.store(package)
                 next_url = _next_link(package)
-                self.source.resume_url = next_url or url
+                self.source.resume_url = url
                 self.source.save(update_fields=["resume_url"])
             self.run.pages += 1
             if not next_url or next_url == url:
@@ -232,18 +243,57 @@ class Reading:
                 self.error(problem)
                 continue
             self.run.releases += 1
-            FollowedRelease.objects.update_or_create(
-                source=self.source,
-                ocid=release["ocid"][:200],
-                release_id=release["id"][:200],
-                defaults={"date": date, "data": release},
-            )
-            if release["ocid"][:200] not in touched:
-                touched.append(release["ocid"][:200])
+            ocid = release["ocid"][:200]
+            if self.keep(ocid, release, date) and ocid not in touched:
+                touched.append(ocid)
         for ocid in touched:
             self.apply(ocid)
 
+    def keep(self, ocid, release, date):
+        """Store `release`; whether it is new or changed (a page read again gives
+        the releases it gave before)."""
+        kept, created = FollowedRelease.objects.get_or_create(
+            source=self.source,
+            ocid=ocid,
+            release_id=release["id"][:200],
+            defaults={"date": date, "data": release},
+        )
+        if created:
+            return True
+        if kept.data == release:
+            return False
+        kept.date, kept.data = date, release
+        kept.save(update_fields=["date", "data"])
+        return True
+
+    def refusal(self, ocid):
+        """Why the process `ocid` is not shown from this source, or None."""
+        own = f"{settings.MUTUALIS_OCID_PREFIX}-"
+        if ocid.startswith(own):
+            return _(
+                "its OCID has this platform's own prefix (%(prefix)s): this is "
+                "this platform, or one that shares its prefix; each platform needs "
+                "a prefix of its own (MUTUALIS_OCID_PREFIX)"
+            ) % {"prefix": settings.MUTUALIS_OCID_PREFIX}
+        elsewhere = (
+            FollowedProcess.objects.filter(ocid=ocid)
+            .exclude(source=self.source)
+            .select_related("source")
+            .first()
+        )
+        if elsewhere:
+            return _("it is already followed from %(platform)s") % {
+                "platform": elsewhere.source.name
+            }
+        return None
+
     def apply(self, ocid):
+        refusal = self.refusal(ocid)
+        if refusal:
+            self.error(
+                _("process %(ocid)s: %(reason)s") % {"ocid": ocid, "reason": refusal}
+            )
+            return
         releases = list(self.source.releases.filter(ocid=ocid).order_by("date", "pk"))
         compiled = compile_releases([r.data for r in releases])
         try:

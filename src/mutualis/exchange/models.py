@@ -1,8 +1,21 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from mutualis.core.time import DEFAULT_TIME_ZONE
+from mutualis.core.time import DEFAULT_TIME_ZONE, is_valid_time_zone
+
+# Only the web: a feed elsewhere (ftp, file) is refused when it is entered.
+WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+
+
+def validate_time_zone(name):
+    if not is_valid_time_zone(name):
+        raise ValidationError(
+            _("%(zone)s is not a time zone (as Europe/Rome)."),
+            params={"zone": name},
+        )
 
 
 class ImportedNotice(models.Model):
@@ -60,6 +73,7 @@ class FeedSource(models.Model):
         _("feed address"),
         max_length=1000,
         unique=True,
+        validators=[WEB_ADDRESS],
         help_text=_(
             "An OCDS release or record package; pages are followed by their links.next."
         ),
@@ -68,15 +82,20 @@ class FeedSource(models.Model):
         _("platform address"),
         max_length=1000,
         blank=True,
+        validators=[WEB_ADDRESS],
         help_text=_("Where bidders answer when a call gives no page of its own."),
     )
     country = models.CharField(_("country"), max_length=2, default="FR")
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default=DEFAULT_TIME_ZONE
+        _("time zone"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
     )
     is_active = models.BooleanField(_("followed"), default=True)
-    # Where the next run starts: the last page read (a feed's last page grows until
-    # it gets a next link) or the next link it gave.
+    # Where the next run starts: the last page read, whose next link it follows
+    # again (a feed's last page grows until it gets one; a next page that failed
+    # is tried again from there).
     resume_url = models.URLField(_("next page"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

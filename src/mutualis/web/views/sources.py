@@ -12,7 +12,6 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mutualis.core.time import is_valid_time_zone
 from mutualis.exchange import following
 from mutualis.exchange.access import can_manage_sources
 from mutualis.exchange.models import FeedSource
@@ -30,14 +29,6 @@ class SourceForm(forms.ModelForm):
         model = FeedSource
         fields = ["name", "feed_url", "site_url", "country", "time_zone"]
         formfield_callback = https_by_default
-
-    def clean_time_zone(self):
-        zone = self.cleaned_data["time_zone"]
-        if not is_valid_time_zone(zone):
-            raise forms.ValidationError(
-                _("%(zone)s is not a time zone (as Europe/Rome).") % {"zone": zone}
-            )
-        return zone
 
 
 def _operator(request):
@@ -70,6 +61,15 @@ def sources_page(request):
 def source_read(request, pk):
     _operator(request)
     source = get_object_or_404(FeedSource, pk=pk)
+    if not source.is_active:
+        messages.error(
+            request,
+            _("%(name)s is paused: follow it again to read it.")
+            % {"name": source.name},
+        )
+        return redirect("web:operator-sources")
+    # TODO(tasks): read in the background (exchange.tasks.follow_feeds) once the
+    # demo runs a worker; a slow publisher holds this request until its timeout.
     run = following.follow(source)
     messages.info(
         request,
@@ -85,6 +85,14 @@ def source_toggle(request, pk):
     _operator(request)
     source = get_object_or_404(FeedSource, pk=pk)
     following.set_active(request.user, source, not source.is_active)
+    if source.is_active:
+        message = _("%(name)s is followed again.")
+    else:
+        message = _(
+            "%(name)s is paused: its calls stay on the portal as they were last "
+            "read, and it is not read until it is followed again."
+        )
+    messages.success(request, message % {"name": source.name})
     return redirect("web:operator-sources")
 
 
