@@ -471,3 +471,22 @@ def test_a_source_with_a_wrong_time_zone_or_address_is_refused(publisher):
         "feed_url": ["Enter a valid URL."],
         "time_zone": ["Mars/Olympus is not a time zone (as Europe/Rome)."],
     }
+
+
+def test_the_api_gives_a_followed_call_with_its_platform_ocid_and_page(
+    client, publisher
+):
+    feed = source(publisher.serve("/ocds/releases/", package(release())))
+    following.follow(feed)
+    followed = shown(feed).get()
+
+    listed = client.get("/api/v1/consultations").json()["results"]
+    detail = client.get(f"/api/v1/consultations/{followed.pk}").json()
+    notices = client.get("/api/v1/notices").json()["results"]
+
+    assert [(c["title"], c["platform"], c["ocid"]) for c in listed] == [
+        ("Manutenzione delle strade provinciali", "Appalti Piemonte", OCID)
+    ]
+    assert detail["url"] == f"https://appalti.example.it/gare/{OCID}/"
+    assert detail["notices"] is None
+    assert notices == []

@@ -98,7 +98,13 @@ class ConsultationSummary(Schema):
     published_at: dt.datetime | None
     questions_deadline: dt.datetime | None
     submission_deadline: dt.datetime | None
-    url: str = Field(description="the consultation's page, to answer it")
+    platform: str | None = Field(
+        description="the other platform of the network it comes from (portal "
+        "mode); none for this platform's own"
+    )
+    url: str = Field(
+        description="the page where it is answered: here, or on its own platform"
+    )
 
 
 class Consultation(ConsultationSummary):
@@ -116,7 +122,9 @@ class Consultation(ConsultationSummary):
     extra_cpv: list[Code]
     lots: list[Lot]
     documents: list[Document]
-    notices: Notices
+    notices: Notices | None = Field(
+        description="none for another platform's call: its own platform publishes it"
+    )
     awards: list[Award]
 
 
@@ -136,9 +144,10 @@ def organisation(item):
 
 
 def summary(c):
+    followed = c.followed_from
     return {
         "id": c.pk,
-        "ocid": ocds.ocid(c),
+        "ocid": followed.ocid if followed else ocds.ocid(c),
         "reference": c.reference,
         "title": c.title,
         "buyer": organisation(c.buyer),
@@ -150,7 +159,10 @@ def summary(c):
         "published_at": c.published_at,
         "questions_deadline": c.questions_deadline,
         "submission_deadline": c.submission_deadline,
-        "url": absolute_url(reverse("web:consultation-detail", args=[c.pk])),
+        "platform": followed.source.name if followed else None,
+        "url": followed.origin_url
+        if followed
+        else absolute_url(reverse("web:consultation-detail", args=[c.pk])),
     }
 
 
@@ -169,20 +181,22 @@ def detail(c):
         "extra_cpv": [code(x) for x in c.extra_cpv.all()],
         "lots": [lot(x) for x in c.lots.select_related("main_cpv").order_by("number")],
         "documents": [document(c, d) for d in c.documents.order_by("pk")],
-        "notices": {
-            "eforms_contract_notice": absolute_url(
-                reverse("web:consultation-eforms", args=[c.pk])
-            ),
-            "eforms_award_notice": absolute_url(
-                reverse("web:consultation-eforms-can", args=[c.pk])
-            )
-            if awards
-            else None,
-            "ocds_record": absolute_url(
-                reverse("web:ocds-record", args=[ocds.ocid(c)])
-            ),
-        },
+        "notices": None if c.followed_from else notices(c, awards),
         "awards": [award(a) for a in awards],
+    }
+
+
+def notices(c, awards):
+    return {
+        "eforms_contract_notice": absolute_url(
+            reverse("web:consultation-eforms", args=[c.pk])
+        ),
+        "eforms_award_notice": absolute_url(
+            reverse("web:consultation-eforms-can", args=[c.pk])
+        )
+        if awards
+        else None,
+        "ocds_record": absolute_url(reverse("web:ocds-record", args=[ocds.ocid(c)])),
     }
 
 
@@ -233,7 +247,7 @@ def after(queryset, cursor, moment="published_at"):
 
 def listed():
     published = public_consultations().filter(published_at__isnull=False)
-    return published.select_related("buyer", "main_cpv")
+    return published.select_related("buyer", "main_cpv", "followed__source")
 
 
 @api.get(
@@ -359,13 +373,19 @@ class NoticePage(Schema):
     next: str | None = Field(description="the next page's address; none at the end")
 
 
+def notified():
+    """The consultations whose notices this platform publishes: not those of the
+    platforms it follows."""
+    return listed().filter(followed__isnull=True)
+
+
 # Each kind of notice: its rank among notices of one instant, the consultations
 # that have one, the instant it was published and its eForms address.
 NOTICE_KINDS = [
-    ("contract-notice", lambda: listed(), "published_at", "web:consultation-eforms"),
+    ("contract-notice", notified, "published_at", "web:consultation-eforms"),
     (
         "award-notice",
-        lambda: listed().filter(state=State.AWARDED, awarded_at__isnull=False),
+        lambda: notified().filter(state=State.AWARDED, awarded_at__isnull=False),
         "awarded_at",
         "web:consultation-eforms-can",
     ),
