@@ -490,3 +490,20 @@ def test_the_api_gives_a_followed_call_with_its_platform_ocid_and_page(
     assert detail["url"] == f"https://appalti.example.it/gare/{OCID}/"
     assert detail["notices"] is None
     assert notices == []
+
+
+def test_a_followed_call_keeps_its_other_languages(client, publisher):
+    given = release(title_fr="Entretien des routes provinciales", title_xx="?")
+    given["tender"]["description_fr"] = "Réfection de la chaussée, lot unique."
+    feed = source(publisher.serve("/ocds/releases/", package(given)))
+
+    following.follow(feed)
+    consultation = shown(feed).get()
+    french = client.get(
+        f"/consultations/{consultation.pk}/", headers={"accept-language": "fr"}
+    )
+
+    (text,) = consultation.texts.all()
+    assert (text.language, text.title) == ("fr", "Entretien des routes provinciales")
+    assert text.description == "Réfection de la chaussée, lot unique."
+    assert "Entretien des routes provinciales" in french.content.decode()

@@ -38,7 +38,14 @@ from mutualis.exchange.models import (
     RunStatus,
 )
 from mutualis.referential.models import CpvCode, NutsCode
-from mutualis.tenders.models import Award, Consultation, Lot, State
+from mutualis.tenders.models import (
+    Award,
+    Consultation,
+    ConsultationText,
+    Language,
+    Lot,
+    State,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -365,6 +372,7 @@ class Mirror:
         self.codes(consultation)
         self.lots(consultation)
         self.awards(consultation)
+        self.texts(consultation)
         followed, created = FollowedProcess.objects.update_or_create(
             source=self.source,
             ocid=incoming.ocid,
@@ -445,6 +453,19 @@ class Mirror:
                     "description": lot.description,
                     "main_cpv": by_short.get(lot.cpv),
                 },
+            )
+
+    def texts(self, consultation):
+        """The title and description in the other EU languages the source gives."""
+        wanted = {
+            language: values
+            for language, values in self.incoming.texts.items()
+            if language in Language.values and language != consultation.language
+        }
+        consultation.texts.exclude(language__in=wanted).delete()
+        for language, values in wanted.items():
+            ConsultationText.objects.update_or_create(
+                consultation=consultation, language=language, defaults=values
             )
 
     def awards(self, consultation):

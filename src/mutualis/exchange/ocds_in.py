@@ -41,6 +41,8 @@ STATES = {
 CPV_ID = re.compile(r"^(\d{8})(-\d)?$")
 LOT_ITEM = re.compile(r"^lot-(\d{1,4})$")
 LOT_LABEL = re.compile(r"^Lot \d+: ")
+# OCDS multilingual fields: the field's name, an underscore, a language (title_it).
+TRANSLATED = re.compile(r"^(title|description)_([a-z]{2})(?:-[A-Za-z]{2})?$")
 MAX_AMOUNT = Decimal("1e14")
 
 
@@ -94,6 +96,8 @@ class Incoming:
     lots: list = field(default_factory=list)
     documents: list = field(default_factory=list)
     awards: list = field(default_factory=list)
+    # {language: {"title": ..., "description": ...}}, the main language left out.
+    texts: dict = field(default_factory=dict)
     notice_url: str = ""
 
 
@@ -142,7 +146,24 @@ def read(compiled, time_zone):
     incoming.questions_deadline = _end(tender, "enquiryPeriod", ocid, time_zone)
     incoming.notice_url = _notice_url(incoming.documents)
     incoming.awards = _awards(compiled, tender, time_zone)
+    incoming.texts = _texts(tender, incoming.language)
     return incoming
+
+
+def _texts(tender, main_language):
+    found = {}
+    for key, value in tender.items():
+        match = TRANSLATED.match(key)
+        text = _text(value)
+        if match and text and match.group(2) != main_language:
+            found.setdefault(match.group(2), {"title": "", "description": ""})
+            found[match.group(2)][match.group(1)] = text
+    # A language needs its title; the title is a consultation text's one rule.
+    return {
+        language: {"title": t["title"][:500], "description": t["description"]}
+        for language, t in found.items()
+        if t["title"]
+    }
 
 
 def _object(value):
