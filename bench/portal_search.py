@@ -1,7 +1,7 @@
 """Time the portal search over a million consultations; print median and p95 in ms.
 
 Run: `uv run python bench/portal_search.py [--count N] [--data-dir DIR]
-[--database-url URL] [--reuse] [--runs R]`. Without --database-url the database
+[--database-url URL] [--reuse] [--runs R] [--budget S]`. Without --database-url the database
 is a SQLite file in DIR (a temporary directory removed at the end when DIR is not
 given). The first run builds N synthetic public consultations (default 1,000,000);
 --reuse keeps a database that already holds them. For each kind of query it times
@@ -12,6 +12,7 @@ page p95 under 100 ms, and under twice the raw query's p95.
 
 import argparse
 import datetime as dt
+import functools
 import os
 import random
 import shutil
@@ -110,6 +111,9 @@ def main():
     parser.add_argument("--database-url", help="a PostgreSQL database to fill")
     parser.add_argument("--reuse", action="store_true", help="keep the data there")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--budget", type=float, default=60, help="seconds at most for one measure"
+    )
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--seed", type=int, default=2027)
     args = parser.parse_args()
@@ -154,7 +158,7 @@ def run(args):
     with override_settings(
         STORAGES={**django.conf.settings.STORAGES, "staticfiles": static}
     ):
-        report(measure(args.runs))
+        report(measure(args.runs, args.budget))
 
 
 # Generation
@@ -179,10 +183,13 @@ def generate(count, rng):
         clear()
         buyers = make_buyers(max(10, min(BUYERS, count // 300)))
         make_consultations(rng, count, divisions, cpv_pk, nuts, buyers)
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # What autovacuum would do soon after such a load: statistics, visibility.
+    if not connection.in_atomic_block:
+        # What autovacuum (or SQLite's PRAGMA optimize) would do after such a load:
+        # the planner's statistics, and on PostgreSQL the visibility map.
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+            cursor.execute(
+                "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
+            )
 
 
 def by_division_all(cpv):
@@ -416,92 +423,105 @@ def insert(connection, table, columns, rows):
 # Measurement
 
 
-def measure(runs):
-    """Per kind of query, the timings in ms of the page (two pages) and raw SQL."""
+def measure(runs, budget=60):
+    """Per kind of query and page, the timings in ms of the page and of the raw SQL."""
     from django.test import Client
-
-    client = Client(SERVER_NAME="127.0.0.1")
-    results = []
-    for kind, params in QUERIES:
-        for page in (1, DEEP_PAGE):
-            timings = time_page(client, {**params, "page": page}, runs)
-            raw = time_raw(params.get("q", ""), runs)
-            results.append((kind, page, timings, raw))
-    return results
-
-
-def time_page(client, params, runs):
     from django.urls import reverse
 
+    client = Client(SERVER_NAME="127.0.0.1")
     url = reverse("web:consultation-list")
+    for kind, params in QUERIES:
+        raw = raw_query(params.get("q", ""))
+        raw_timings = repeat(raw, runs, budget) if raw else []
+        for page in (1, DEEP_PAGE):
+            get = functools.partial(get_page, client, url, {**params, "page": page})
+            yield kind, page, repeat(get, runs, budget), raw_timings
+
+
+def repeat(action, runs, budget):
+    """Timings in ms of `action` after a warm-up run; fewer past `budget` seconds.
+
+    A warm-up slower than the budget is kept as the only timing: at a second a
+    query, the first run's cold cache no longer changes the verdict.
+    """
     timings = []
-    for n in range(runs + 1):
+    stop = time.perf_counter() + budget
+    while len(timings) < runs + 1 and (len(timings) < 2 or time.perf_counter() < stop):
         started = time.perf_counter()
-        response = client.get(url, params)
-        elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            raise SystemExit(f"{url} {params} answered {response.status_code}")
-        if n:  # the first run warms the caches
-            timings.append(elapsed)
-    return timings
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+        if len(timings) == 1 and timings[0] > budget * 1000:
+            return timings
+    return timings[1:]
 
 
-def time_raw(text, runs):
-    """The adapter's full-text SQL alone, every id fetched; none without words."""
+def get_page(client, url, params):
+    response = client.get(url, params)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} {params} answered {response.status_code}")
+
+
+def raw_query(text):
+    """The adapter's full-text SQL alone, every id fetched; None without words."""
     from django.db import connection
 
     from mutualis.tenders.search import adapter, words
 
     terms = words(text)
     if not terms:
-        return []
+        return None
     matching = adapter().matching(terms)
-    sql, params = matching.sql, matching.params
-    timings = []
-    for n in range(runs + 1):
-        started = time.perf_counter()
+
+    def run():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(matching.sql, matching.params)
             cursor.fetchall()
-        if n:
-            timings.append((time.perf_counter() - started) * 1000)
-    return timings
+
+    return run
 
 
 def p95(timings):
+    if len(timings) == 1:
+        return timings[0]
     return statistics.quantiles(timings, n=20, method="inclusive")[18]
 
 
 def figures(timings):
     if not timings:
-        return "      -       -"
+        return f"{'-':>7} {'-':>7}"
     return f"{statistics.median(timings):7.1f} {p95(timings):7.1f}"
 
 
+def verdict(ok):
+    return "met" if ok else "NOT MET"
+
+
 def report(results):
+    """One line per query and page, then overall figures and the two goals.
+
+    The ratio to the raw query is shown per text query; the goal compares the
+    overall p95s, since a page cannot take under twice a query of 0.1 ms.
+    """
     print(
-        f"{'query':<18} {'page':>4}  {'page median':>7} {'p95':>7}  {'raw median':>7} {'p95':>7}  goals"
+        f"{'query':<16} {'page':>4}  {'page ms median':>15} {'p95':>7}"
+        f"  {'raw ms median':>14} {'p95':>7}  {'x raw':>6}  page p95 < {PAGE_GOAL_MS}"
     )
-    pages, raws, met = [], [], True
+    pages, raws = [], []
     for kind, page, timings, raw in results:
-        ok = p95(timings) < PAGE_GOAL_MS and (
-            not raw or p95(timings) < RAW_FACTOR * p95(raw)
-        )
-        met = met and ok
         pages += timings
         raws += raw
+        ratio = f"{p95(timings) / p95(raw):6.1f}" if raw else f"{'-':>6}"
         print(
-            f"{kind:<18} {page:>4}  {figures(timings)}     {figures(raw)}  {'met' if ok else 'NOT MET'}"
+            f"{kind:<16} {page:>4}  {figures(timings):>23}  {figures(raw):>22}"
+            f"  {ratio}  {verdict(p95(timings) < PAGE_GOAL_MS)}",
+            flush=True,
         )
-    print(f"{'overall':<18} {'':>4}  {figures(pages)}     {figures(raws)}")
-    print(
-        f"goal page p95 < {PAGE_GOAL_MS} ms: {'met' if p95(pages) < PAGE_GOAL_MS else 'NOT MET'}"
-    )
+    print(f"{'overall':<16} {'':>4}  {figures(pages):>23}  {figures(raws):>22}")
+    print(f"goal page p95 < {PAGE_GOAL_MS} ms: {verdict(p95(pages) < PAGE_GOAL_MS)}")
     print(
         f"goal page p95 < {RAW_FACTOR} x raw p95: "
-        f"{'met' if p95(pages) < RAW_FACTOR * p95(raws) else 'NOT MET'}"
+        f"{verdict(p95(pages) < RAW_FACTOR * p95(raws))}"
     )
-    print(f"all goals met for every query: {'yes' if met else 'no'}")
 
 
 if __name__ == "__main__":
