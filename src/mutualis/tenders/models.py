@@ -166,8 +166,8 @@ class Consultation(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "submission_deadline"]),
-            # The portal lists in this order: a page is read from the index
-            # instead of sorting every public consultation.
+            # The portal lists in this order: a page of the unfiltered list is
+            # read from the index instead of sorting every public consultation.
             models.Index(
                 fields=["-published_at", "-created_at"], name="consultation_listing"
             ),
