@@ -5,12 +5,16 @@ import re
 import zipfile
 
 import pytest
+from django import forms
 from django.urls import reverse
+from pytest_django.asserts import assertHTMLEqual
 
 from mutualis.accounts.models import Role
 from mutualis.core.time import to_utc
 from mutualis.tenders import actions
 from mutualis.tenders.models import Award, Download, Procedure, State
+from mutualis.web.forms_tenders import SearchForm
+from mutualis.web.views import portal
 from tests.factories import BusinessFactory, ConsultationFactory, LotFactory, member
 from tests.referential_data import ensure_cpv
 from tests.tenders.factories import (
@@ -131,6 +135,22 @@ def test_every_field_of_the_search_has_a_label(client):
     assert 'method="get"' in html
 
 
+def test_the_buyer_list_names_buyers_of_public_calls_as_django_s_select_would():
+    beaune = ConsultationFactory(published=True, buyer__name="Commune de Beaune").buyer
+    ConsultationFactory(published=True, buyer__name='Syndicat "Eau & Forêts" <SIE>')
+    ConsultationFactory(buyer__name="Commune au brouillon")
+    plain = SearchForm({"buyer": beaune.pk})
+    django = SearchForm({"buyer": beaune.pk})
+    django.fields["buyer"].widget = forms.Select(choices=django.fields["buyer"].choices)
+
+    html = str(plain["buyer"])
+
+    assertHTMLEqual(html, str(django["buyer"]))
+    assert f'<option value="{beaune.pk}" selected>Commune de Beaune</option>' in html
+    assert "Syndicat &quot;Eau &amp; Forêts&quot; &lt;SIE&gt;" in html
+    assert "brouillon" not in html
+
+
 def test_pages_keep_the_search(client):
     for n in range(25):
         ConsultationFactory(published=True, title=f"Voirie {n}")
@@ -141,6 +161,25 @@ def test_pages_keep_the_search(client):
     assert "Page 1 of 2" in text_of(first)
     assert 'href="?q=voirie&amp;page=2"' in first.content.decode()
     assert text_of(second).count("Phase open for bids") == 5
+
+
+def test_past_the_count_cap_the_list_says_more_than_and_pages_stop(client, monkeypatch):
+    monkeypatch.setattr(portal, "PAGE_SIZE", 2)
+    monkeypatch.setattr(portal, "COUNT_CAP", 4)
+    for n in range(7):
+        ConsultationFactory(published=True, title=f"Voirie {n}")
+    ConsultationFactory(published=True, title="Cantine")
+
+    first = text_of(client.get(LIST, {"q": "voirie"}))
+    beyond = text_of(client.get(LIST, {"q": "voirie", "page": 9}))
+    exact = text_of(client.get(LIST, {"q": "cantine"}))
+
+    assert "More than 4 consultations: add words or filters" in first
+    assert "Page 1 of 2" in first
+    assert "Page 2 of 2" in beyond
+    assert beyond.count("Phase open for bids") == 2
+    assert "1 consultation " in exact
+    assert "More than" not in exact
 
 
 def test_the_list_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):

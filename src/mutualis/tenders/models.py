@@ -219,7 +219,14 @@ class Consultation(models.Model):
                 name="consultation_unique_notice",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submission_deadline"])]
+        indexes = [
+            models.Index(fields=["state", "submission_deadline"]),
+            # The portal lists in this order: a page of the unfiltered list is
+            # read from the index instead of sorting every public consultation.
+            models.Index(
+                fields=["-published_at", "-created_at"], name="consultation_listing"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} — {self.title}"

@@ -7,29 +7,54 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
 from mutualis.accounts.access import business_organisations
 from mutualis.tenders import access, actions, dce
 from mutualis.tenders.models import texts_in_reader_language
-from mutualis.tenders.search import Criteria, search
+from mutualis.tenders.search import Criteria, public_consultations, search
 from mutualis.web.forms_tenders import DownloadAsForm, SearchForm
 
 PAGE_SIZE = 20
+# Past this many results the list says "more than" and pages stop: an exact
+# COUNT over hundreds of thousands of matches took longer than the rest of the page.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap` rows, and says whether there were more."""
+
+    def __init__(self, object_list, per_page, cap):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def counted(self):
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def count(self):
+        return min(self.counted, self.cap)
+
+    @property
+    def capped(self):
+        return self.counted > self.cap
 
 
 @require_safe
 def consultation_list(request):
     form = SearchForm(request.GET or None)
-    consultations = []
+    consultations = public_consultations().none()
     if not form.is_bound or form.is_valid():
         criteria = form.criteria() if form.is_bound else Criteria()
         consultations = search(criteria).select_related(
             "buyer", "main_cpv", "followed__source"
         )
         consultations = consultations.prefetch_related(texts_in_reader_language())
-    page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(consultations, PAGE_SIZE, COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request, "web/portal/consultation_list.html", {"form": form, "page": page}
     )

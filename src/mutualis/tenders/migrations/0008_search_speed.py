@@ -1,0 +1,16 @@
+"""An index in the portal's listing order (issue 6: search over a million calls)."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("tenders", "0007_consultation_text_search")]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="consultation",
+            index=models.Index(
+                fields=["-published_at", "-created_at"], name="consultation_listing"
+            ),
+        ),
+    ]
