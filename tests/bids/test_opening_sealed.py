@@ -340,7 +340,9 @@ def test_the_register_and_journal_name_the_share_hand_over(bid, sealed, three):
 def test_one_wrong_share_among_more_than_k_still_fails(bid, sealed, three):
     in_session(sealed, *three)
     share = bytearray(SubmittedShare.objects.get(bid=bid, key=three[2].key).share)
-    share[0] ^= 0xFF
+    # Not the first byte: X25519 clamps the low three bits of the key's first byte,
+    # so a change there alone can give the same key (about one run in forty).
+    share[1] ^= 0xFF
     SubmittedShare.objects.filter(bid=bid, key=three[2].key).update(share=bytes(share))
 
     with at(AFTER), pytest.raises(opening.OpeningError, match="a share is wrong"):
