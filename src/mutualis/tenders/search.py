@@ -35,6 +35,7 @@ class Criteria:
     cpv: CpvCode | None = None
     nuts: str = ""
     buyer: object = None
+    buyer_name: str = ""  # words of the buyer's name, each to be found in it
     procedure: str = ""
     nature: str = ""
     closes_from: dt.date | None = None
@@ -154,6 +155,8 @@ def with_cpv(cpv):
 def _filter_facts(queryset, criteria):
     if criteria.buyer is not None:
         queryset = queryset.filter(buyer=criteria.buyer)
+    for word in words(criteria.buyer_name):
+        queryset = queryset.filter(buyer__name__icontains=word)
     if criteria.procedure:
         queryset = queryset.filter(procedure=criteria.procedure)
     if criteria.nature:

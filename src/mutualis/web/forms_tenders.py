@@ -7,8 +7,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.accounts.models import Organisation
@@ -358,31 +356,6 @@ class DocumentUploadForm(forms.Form):
     )
 
 
-class PlainSelect(forms.Select):
-    """A select (without groups) whose options are joined in Python, not templates.
-
-    The same HTML as forms.Select; with a few thousand buyers, one template per
-    option was most of the search page's time.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _group, choices, _index in widget["optgroups"]
-                for option in choices
-            ),
-        )
-        return format_html(
-            "<select{}>{}</select>",
-            flatatt({"name": widget["name"], **widget["attrs"]}),
-            options,
-        )
-
-
 class SearchForm(forms.Form):
     """The portal's search, sent by GET so that it works without JavaScript."""
 
@@ -398,12 +371,13 @@ class SearchForm(forms.Form):
         max_length=5,
         help_text=_("FR, FRC or FRC11: a code finds the regions inside it."),
     )
-    buyer = forms.ModelChoiceField(
+    # A name, not a list: a region has thousands of buyers, and a list of them
+    # weighed more than the rest of the page.
+    buyer = forms.CharField(
         label=_("Buyer"),
-        queryset=Organisation.objects.none(),
         required=False,
-        empty_label=_("any"),
-        widget=PlainSelect,
+        max_length=200,
+        help_text=_("Words of its name, as Dijon or syndicat des eaux."),
     )
     procedure = forms.ChoiceField(
         label=_("Procedure"), choices=with_blank(Procedure.choices), required=False
@@ -432,11 +406,6 @@ class SearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("use_required_attribute", False)
         super().__init__(*args, **kwargs)
-        # EXISTS stops at each buyer's first public call (index on buyer first);
-        # IN listed the buyers of every public consultation first.
-        self.fields["buyer"].queryset = Organisation.objects.filter(
-            Exists(public_consultations().filter(buyer=OuterRef("pk")))
-        ).only("name")
         sources = FeedSource.objects.filter(
             Exists(public_consultations().filter(followed__source=OuterRef("pk")))
         )
@@ -461,7 +430,7 @@ class SearchForm(forms.Form):
             text=data["q"],
             cpv=data["cpv"],
             nuts=data["nuts"],
-            buyer=data["buyer"],
+            buyer_name=data["buyer"],
             procedure=data["procedure"],
             nature=data["nature"],
             closes_from=data["closes_from"],
