@@ -1,12 +1,13 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutualis.core.time import to_utc
-from mutualis.tenders.models import Nature, Procedure, State
-from mutualis.tenders.search import Criteria, search
+from mutualis.tenders.models import Consultation, Nature, Procedure, State
+from mutualis.tenders.search import Criteria, SqliteAdapter, search
 from tests.factories import ConsultationFactory, LotFactory
 from tests.referential_data import ensure_cpv, ensure_nuts
 
@@ -147,3 +148,37 @@ def test_query_syntax_is_taken_as_words(text):
     public("SAFE", title="voirie")
 
     assert found(text=text) in ([], ["SAFE"])
+
+
+WORDS = ["voirie", "école", "réfection", "chaussée", "pont", "cantine"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the plan choice is SQLite's adapter's"
+)
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    titles=st.lists(
+        st.lists(st.sampled_from(WORDS), min_size=1, max_size=3), max_size=12
+    ),
+    asked=st.lists(st.sampled_from(WORDS), min_size=1, max_size=2),
+)
+def test_walking_the_listing_or_sorting_the_matches_gives_the_same_page(
+    titles, asked, monkeypatch
+):
+    Consultation.objects.all().delete()
+    for n, title in enumerate(titles):
+        public(
+            f"C{n}",
+            title=" ".join(title),
+            published_at=to_utc(dt.datetime(2027, 1, 1 + n % 28, 9), "Europe/Paris"),
+        )
+    criteria = Criteria(text=" ".join(asked))
+
+    monkeypatch.setattr(SqliteAdapter, "BROAD", 10**9)
+    sorted_matches = [c.reference for c in search(criteria)]
+    monkeypatch.setattr(SqliteAdapter, "BROAD", 1)
+    walked = [c.reference for c in search(criteria)]
+
+    assert walked == sorted_matches
+    assert search(criteria).count() == len(sorted_matches)

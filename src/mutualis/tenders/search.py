@@ -13,7 +13,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Func, IntegerField, Q
 from django.db.models.expressions import RawSQL
 
 from mutualis.core.time import DEFAULT_TIME_ZONE
@@ -48,13 +48,50 @@ def words(text):
     return WORD.findall(text or "")[:MAX_WORDS]
 
 
-class SqliteAdapter:
+class Unindexed(Func):
+    """A column that SQLite may not drive a query by (its unary plus)."""
+
+    template = "+%(expressions)s"
+    output_field = IntegerField()
+
+
+class Adapter:
+    def restrict(self, queryset, terms):
+        return queryset.filter(pk__in=self.matching(terms))
+
+
+class SqliteAdapter(Adapter):
     """FTS5 tables kept in step by triggers (migrations 0003 and 0007)."""
 
-    def matching(self, terms):
+    # From this many matches on, walking the consultations in listing order and
+    # testing each against the matches finds a page sooner than reading and
+    # sorting every match (what SQLite does when the match list drives it).
+    BROAD = 20_000
+
+    def restrict(self, queryset, terms):
+        query = self.fts_query(terms)
+        if not self.at_least(query, self.BROAD):
+            return super().restrict(queryset, terms)
+        listed = queryset.alias(listed_id=Unindexed("pk"))
+        return listed.filter(listed_id__in=self.matching(terms))
+
+    def at_least(self, query, count):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT rowid FROM tenders_consultation_fts "
+                "WHERE tenders_consultation_fts MATCH %s LIMIT %s)",
+                [query, count],
+            )
+            return cursor.fetchone()[0] >= count
+
+    @staticmethod
+    def fts_query(terms):
         phrases = [f'"{term}"' for term in terms]
         phrases[-1] += "*"
-        query = " ".join(phrases)
+        return " ".join(phrases)
+
+    def matching(self, terms):
+        query = self.fts_query(terms)
         return RawSQL(  # noqa: S611
             "SELECT rowid FROM tenders_consultation_fts "
             "WHERE tenders_consultation_fts MATCH %s "
@@ -66,7 +103,7 @@ class SqliteAdapter:
         )
 
 
-class PostgresqlAdapter:
+class PostgresqlAdapter(Adapter):
     """GIN indexes over the same tsvector expression (migrations 0003 and 0007)."""
 
     DOCUMENT = "to_tsvector('simple', mutualis_unaccent(title || ' ' || description))"
@@ -89,7 +126,7 @@ class PostgresqlAdapter:
         )
 
 
-class PortableAdapter:
+class PortableAdapter(Adapter):
     """For any other vendor: a plain, unindexed, case-insensitive match."""
 
     def matching(self, terms):
@@ -123,7 +160,7 @@ def search(criteria, queryset=None):
     queryset = public_consultations() if queryset is None else queryset
     terms = words(criteria.text)
     if terms:
-        queryset = queryset.filter(pk__in=adapter().matching(terms))
+        queryset = adapter().restrict(queryset, terms)
     if criteria.cpv is not None:
         queryset = queryset.filter(pk__in=with_cpv(criteria.cpv))
     if criteria.nuts:
