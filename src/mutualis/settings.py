@@ -150,6 +150,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A full-text match of a common word is a bitmap of hundreds of thousands of
+    # rows; in Debian's 4 MB it goes lossy and every row is checked again (54 s at a
+    # million calls, 1 s with 64 MB; bench/README.md).
+    work_mem = env("MUTUALIS_POSTGRESQL_WORK_MEM", "64MB")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c work_mem={work_mem}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
