@@ -507,3 +507,14 @@ def test_a_followed_call_keeps_its_other_languages(client, publisher):
     assert (text.language, text.title) == ("fr", "Entretien des routes provinciales")
     assert text.description == "Réfection de la chaussée, lot unique."
     assert "Entretien des routes provinciales" in french.content.decode()
+
+
+def test_without_a_page_of_its_own_a_call_links_to_its_platforms_site(publisher):
+    given = release()
+    del given["tender"]["documents"]
+    feed = source(publisher.serve("/api/ocds/releases.json", package(given)))
+
+    following.follow(feed)
+
+    origin = shown(feed).get().followed.origin_url
+    assert origin == f"http://127.0.0.1:{publisher.server.server_port}/"

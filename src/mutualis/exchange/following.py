@@ -15,6 +15,7 @@ import urllib.request
 from functools import cache, reduce
 from operator import or_
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -393,9 +394,12 @@ class Mirror:
         return followed, created
 
     def origin_url(self):
-        return (
-            self.incoming.notice_url or self.source.site_url or self.source.feed_url
-        )[:2000]
+        """The call's page there; else the platform's address; else the root of
+        its feed's site (a bidder has nothing to do with the JSON feed itself)."""
+        if self.incoming.notice_url or self.source.site_url:
+            return (self.incoming.notice_url or self.source.site_url)[:2000]
+        feed = urlsplit(self.source.feed_url)
+        return urlunsplit((feed.scheme, feed.netloc, "/", "", ""))
 
     def values(self, buyer, consultation):
         incoming = self.incoming
