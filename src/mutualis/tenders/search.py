@@ -13,7 +13,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Func, IntegerField, Q
+from django.db.models import BooleanField, Func, IntegerField, Q
 from django.db.models.expressions import RawSQL
 
 from mutualis.core.time import DEFAULT_TIME_ZONE
@@ -104,24 +104,59 @@ class SqliteAdapter(Adapter):
 
 
 class PostgresqlAdapter(Adapter):
-    """GIN indexes over the same tsvector expression (migrations 0003 and 0007)."""
+    """Stored tsvector columns with GIN indexes (migrations 0003, 0007 and 0009)."""
 
-    DOCUMENT = "to_tsvector('simple', mutualis_unaccent(title || ' ' || description))"
     # unaccent() may itself produce a quote ("ŉ" gives "'n"), so each word is quoted
     # after folding; the padding keeps a word that the parser drops from becoming
     # '' (a syntax error) instead of ' ' (no lexeme).
     LEXEME = r"''' ' || translate(mutualis_unaccent(%s), '''\', '  ') || ' '''"
 
-    def matching(self, terms):
+    def tsquery(self, terms):
         lexemes = [self.LEXEME] * len(terms)
         lexemes[-1] += " || ':*'"
-        query = " || ' & ' || ".join(lexemes)
         # Only fixed SQL fragments are joined; every word is a parameter.
+        return "to_tsquery('simple', " + " || ' & ' || ".join(lexemes) + ")"
+
+    # As on SQLite: from this many matches on, each row is checked along the
+    # listing order (its stored tsvector is cheap to read); below, the GIN index
+    # gives the list of matches. Left to itself, the planner walked the listing for
+    # rare words too.
+    BROAD = 20_000
+
+    def restrict(self, queryset, terms):
+        if not self.at_least(terms, self.BROAD):
+            return super().restrict(queryset, terms)
+        own = RawSQL(  # noqa: S611
+            f'"tenders_consultation"."search_document" @@ {self.tsquery(terms)}',
+            list(terms),
+            output_field=BooleanField(),
+        )
+        return queryset.alias(own_text=own).filter(
+            Q(own_text=True) | Q(pk__in=self.other_languages(terms))
+        )
+
+    def at_least(self, terms, count):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM tenders_consultation "  # noqa: S608
+                f"WHERE search_document @@ {self.tsquery(terms)} LIMIT %s) found",
+                [*terms, count],
+            )
+            return cursor.fetchone()[0] >= count
+
+    def other_languages(self, terms):
         return RawSQL(  # noqa: S611
-            f"SELECT id FROM tenders_consultation WHERE {self.DOCUMENT} "  # noqa: S608
-            f"@@ to_tsquery('simple', {query}) "
+            "SELECT consultation_id FROM tenders_consultationtext "  # noqa: S608
+            f"WHERE search_document @@ {self.tsquery(terms)}",
+            list(terms),
+        )
+
+    def matching(self, terms):
+        return RawSQL(  # noqa: S611
+            "SELECT id FROM tenders_consultation "  # noqa: S608
+            f"WHERE search_document @@ {self.tsquery(terms)} "
             "UNION SELECT consultation_id FROM tenders_consultationtext "
-            f"WHERE {self.DOCUMENT} @@ to_tsquery('simple', {query})",
+            f"WHERE search_document @@ {self.tsquery(terms)}",
             [*terms, *terms],
         )
 
