@@ -6,7 +6,7 @@ is a SQLite file in DIR (a temporary directory removed at the end when DIR is no
 given). The first run builds N synthetic public consultations (default 1,000,000);
 --reuse keeps a database that already holds them. For each kind of query it times
 the whole search page (the view through Django's test client, template rendered,
-page 1 and a deep page) and the full-text adapter's SQL alone. Goals (issue 6):
+page 1 and a deep page) and the full-text adapter's SQL alone. Goals:
 page p95 under 100 ms, and under twice the raw query's p95.
 """
 

@@ -1,4 +1,4 @@
-"""An index in the portal's listing order (issue 6: search over a million calls)."""
+"""An index in the portal's listing order, so that a page of a million calls is not a sort."""
 
 from django.db import migrations, models
 
