@@ -56,33 +56,33 @@ class Unindexed(Func):
 
 
 class Adapter:
+    """One engine's full-text match, and the plan it is used in."""
+
+    # From this many matching calls on, checking the calls one by one in listing
+    # order finds a page sooner than reading and sorting every match; None: never.
+    BROAD = None
+
     def restrict(self, queryset, terms):
+        if self.BROAD is not None and self.matches_at_least(terms, self.BROAD):
+            return self.along_listing(queryset, terms)
         return queryset.filter(pk__in=self.matching(terms))
+
+    def matches_at_least(self, terms, count):
+        """Whether the calls' own texts match `terms` `count` times, counting no
+        further."""
+        sql, params = self.own_matches(terms)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM ({sql} LIMIT %s) found",  # noqa: S608
+                [*params, count],
+            )
+            return cursor.fetchone()[0] >= count
 
 
 class SqliteAdapter(Adapter):
     """FTS5 tables kept in step by triggers (migrations 0003 and 0007)."""
 
-    # From this many matches on, walking the consultations in listing order and
-    # testing each against the matches finds a page sooner than reading and
-    # sorting every match (what SQLite does when the match list drives it).
     BROAD = 20_000
-
-    def restrict(self, queryset, terms):
-        query = self.fts_query(terms)
-        if not self.at_least(query, self.BROAD):
-            return super().restrict(queryset, terms)
-        listed = queryset.alias(listed_id=Unindexed("pk"))
-        return listed.filter(listed_id__in=self.matching(terms))
-
-    def at_least(self, query, count):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT rowid FROM tenders_consultation_fts "
-                "WHERE tenders_consultation_fts MATCH %s LIMIT %s)",
-                [query, count],
-            )
-            return cursor.fetchone()[0] >= count
 
     @staticmethod
     def fts_query(terms):
@@ -90,22 +90,36 @@ class SqliteAdapter(Adapter):
         phrases[-1] += "*"
         return " ".join(phrases)
 
-    def matching(self, terms):
-        query = self.fts_query(terms)
-        return RawSQL(  # noqa: S611
+    def own_matches(self, terms):
+        sql = (
             "SELECT rowid FROM tenders_consultation_fts "
-            "WHERE tenders_consultation_fts MATCH %s "
-            "UNION SELECT text.consultation_id FROM tenders_consultationtext text "
+            "WHERE tenders_consultation_fts MATCH %s"
+        )
+        return sql, [self.fts_query(terms)]
+
+    def matching(self, terms):
+        own, params = self.own_matches(terms)
+        return RawSQL(  # noqa: S611
+            f"{own} UNION SELECT text.consultation_id "  # noqa: S608
+            "FROM tenders_consultationtext text "
             "JOIN tenders_consultationtext_fts ON "
             "tenders_consultationtext_fts.rowid = text.id "
             "WHERE tenders_consultationtext_fts MATCH %s",
-            [query, query],
+            [*params, *params],
         )
+
+    def along_listing(self, queryset, terms):
+        # The unary plus keeps the match list from driving the query (a sort of
+        # every match), so that SQLite walks the listing index.
+        listed = queryset.alias(listed_id=Unindexed("pk"))
+        return listed.filter(listed_id__in=self.matching(terms))
 
 
 class PostgresqlAdapter(Adapter):
     """Stored tsvector columns with GIN indexes (migrations 0003, 0007 and 0009)."""
 
+    # Left to itself, the planner walked the listing for rare words too.
+    BROAD = 20_000
     # unaccent() may itself produce a quote ("ŉ" gives "'n"), so each word is quoted
     # after folding; the padding keeps a word that the parser drops from becoming
     # '' (a syntax error) instead of ' ' (no lexeme).
@@ -117,48 +131,34 @@ class PostgresqlAdapter(Adapter):
         # Only fixed SQL fragments are joined; every word is a parameter.
         return "to_tsquery('simple', " + " || ' & ' || ".join(lexemes) + ")"
 
-    # As on SQLite: from this many matches on, each row is checked along the
-    # listing order (its stored tsvector is cheap to read); below, the GIN index
-    # gives the list of matches. Left to itself, the planner walked the listing for
-    # rare words too.
-    BROAD = 20_000
+    def matched(self, terms, table):
+        return f'"{table}"."search_document" @@ {self.tsquery(terms)}'
 
-    def restrict(self, queryset, terms):
-        if not self.at_least(terms, self.BROAD):
-            return super().restrict(queryset, terms)
+    def own_matches(self, terms):
+        own = self.matched(terms, "tenders_consultation")
+        # Only fixed SQL fragments are joined; every word is a parameter.
+        return f"SELECT id FROM tenders_consultation WHERE {own}", list(terms)  # noqa: S608
+
+    def other_languages(self, terms):
+        text = self.matched(terms, "tenders_consultationtext")
+        sql = f"SELECT consultation_id FROM tenders_consultationtext WHERE {text}"  # noqa: S608
+        return sql, list(terms)
+
+    def matching(self, terms):
+        own, params = self.own_matches(terms)
+        others, more = self.other_languages(terms)
+        return RawSQL(f"{own} UNION {others}", [*params, *more])  # noqa: S611
+
+    def along_listing(self, queryset, terms):
+        # A condition on the row itself, not `id IN (...)`, so that each row read
+        # in listing order is checked by its stored tsvector.
         own = RawSQL(  # noqa: S611
-            f'"tenders_consultation"."search_document" @@ {self.tsquery(terms)}',
+            self.matched(terms, "tenders_consultation"),
             list(terms),
             output_field=BooleanField(),
         )
-        return queryset.alias(own_text=own).filter(
-            Q(own_text=True) | Q(pk__in=self.other_languages(terms))
-        )
-
-    def at_least(self, terms, count):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM tenders_consultation "  # noqa: S608
-                f"WHERE search_document @@ {self.tsquery(terms)} LIMIT %s) found",
-                [*terms, count],
-            )
-            return cursor.fetchone()[0] >= count
-
-    def other_languages(self, terms):
-        return RawSQL(  # noqa: S611
-            "SELECT consultation_id FROM tenders_consultationtext "  # noqa: S608
-            f"WHERE search_document @@ {self.tsquery(terms)}",
-            list(terms),
-        )
-
-    def matching(self, terms):
-        return RawSQL(  # noqa: S611
-            "SELECT id FROM tenders_consultation "  # noqa: S608
-            f"WHERE search_document @@ {self.tsquery(terms)} "
-            "UNION SELECT consultation_id FROM tenders_consultationtext "
-            f"WHERE search_document @@ {self.tsquery(terms)}",
-            [*terms, *terms],
-        )
+        others = RawSQL(*self.other_languages(terms))  # noqa: S611
+        return queryset.alias(own_text=own).filter(Q(own_text=True) | Q(pk__in=others))
 
 
 class PortableAdapter(Adapter):
