@@ -6,7 +6,7 @@ is a SQLite file in DIR (a temporary directory removed at the end when DIR is no
 given). The first run builds N synthetic public consultations (default 1,000,000);
 --reuse keeps a database that already holds them. For each kind of query it times
 the whole search page (the view through Django's test client, template rendered,
-page 1 and a deep page) and the full-text adapter's SQL alone. Goals:
+page 1 and a deep page) and the engine's full-text SQL alone. Goals:
 page p95 under 100 ms, and under twice the raw query's p95.
 """
 
@@ -203,8 +203,9 @@ def by_division_all(cpv):
 
 def clear():
     from mutualis.accounts.models import Organisation
-    from mutualis.tenders.models import Consultation, Lot
+    from mutualis.tenders.models import Consultation, Lot, SearchEntry
 
+    SearchEntry.objects.all()._raw_delete("default")
     Lot.objects.all()._raw_delete("default")
     for through in (Consultation.extra_cpv.through, Consultation.nuts.through):
         through.objects.all()._raw_delete("default")
@@ -239,11 +240,12 @@ def make_buyers(count):
     )
 
 
-POSTGRESQL_INDEX = "tenders_consultation_search_document"
+POSTGRESQL_INDEX = "tenders_searchentry_document"
 
 
 class full_text_index_dropped:
-    """Drop the full-text index (and its SQLite triggers) for a load, then rebuild."""
+    """Drop the search index (and its SQLite triggers) for a load, then make the
+    entries and the index again, in bulk."""
 
     def __init__(self, connection):
         self.connection = connection
@@ -251,26 +253,33 @@ class full_text_index_dropped:
     def __enter__(self):
         statements = {
             "sqlite": [
-                "DROP TRIGGER IF EXISTS tenders_consultation_fts_insert",
-                "DROP TRIGGER IF EXISTS tenders_consultation_fts_delete",
+                "DROP TRIGGER IF EXISTS tenders_searchentry_fts_insert",
+                "DROP TRIGGER IF EXISTS tenders_searchentry_fts_delete",
+                "DROP TRIGGER IF EXISTS tenders_searchentry_fts_update",
             ],
             "postgresql": [f"DROP INDEX IF EXISTS {POSTGRESQL_INDEX}"],
         }
         self.execute(statements.get(self.connection.vendor, []))
 
-    def __exit__(self, *exc):
-        migration = full_text_migration()
+    def __exit__(self, kind, *exc):
+        if kind is not None:
+            return
+        from mutualis.tenders import search_index
+
+        search_index.rebuild()
+        migration = search_migration()
         if self.connection.vendor == "sqlite":
             # The FTS5 table stays; its triggers come back and it is rebuilt at once.
-            triggers = [s for s in migration.SQLITE_FORWARD if "AFTER INSERT" in s]
-            triggers += [s for s in migration.SQLITE_FORWARD if "AFTER DELETE" in s]
-            self.execute([*triggers, migration.SQLITE_FORWARD[-1]])
-        elif self.connection.vendor == "postgresql":
-            # The stored column of migration 0009 is filled as rows come in.
-            index = [
-                f"CREATE INDEX {POSTGRESQL_INDEX} ON tenders_consultation "
-                "USING GIN (search_document)"
+            triggers = [s for s in migration.SQLITE_FORWARD if "TRIGGER" in s]
+            triggers = [s for s in triggers if "DROP" not in s]
+            rebuild = [
+                "INSERT INTO tenders_searchentry_fts(tenders_searchentry_fts) "
+                "VALUES ('rebuild')"
             ]
+            self.execute([*triggers, *rebuild])
+        elif self.connection.vendor == "postgresql":
+            # The stored column of migration 0010 is filled as rows come in.
+            index = [s for s in migration.POSTGRESQL_FORWARD if "CREATE INDEX" in s]
             memory = ["SET maintenance_work_mem = '1GB'", "RESET maintenance_work_mem"]
             # Inside a transaction (the tests), the deferred foreign-key checks of
             # the load must run before PostgreSQL lets an index be created.
@@ -284,10 +293,10 @@ class full_text_index_dropped:
                 cursor.execute(sql)
 
 
-def full_text_migration():
+def search_migration():
     import importlib
 
-    return importlib.import_module("mutualis.tenders.migrations.0003_full_text_search")
+    return importlib.import_module("mutualis.tenders.migrations.0010_search_entries")
 
 
 def make_consultations(rng, count, divisions, cpv_pk, nuts, buyers):
@@ -473,19 +482,19 @@ def get_page(client, url, params):
 
 
 def raw_query(text):
-    """The adapter's full-text SQL alone, every id fetched; None without words."""
+    """The engine's full-text SQL alone, every key fetched; None without words."""
     from django.db import connection
 
-    from mutualis.tenders.search import adapter, words
+    from mutualis.tenders.search import Query, engine, words
 
     terms = words(text)
     if not terms:
         return None
-    matching = adapter().matching(terms)
+    sql, params = engine().rows(Query(terms=tuple(terms)))
 
     def run():
         with connection.cursor() as cursor:
-            cursor.execute(matching.sql, matching.params)
+            cursor.execute(sql, params)
             cursor.fetchall()
 
     return run

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from mutualis.core.time import to_utc
 from mutualis.tenders.models import Consultation, Nature, Procedure, State
-from mutualis.tenders.search import Criteria, adapter, search
+from mutualis.tenders.search import Criteria, engine, search
 from tests.factories import ConsultationFactory, LotFactory
 from tests.referential_data import ensure_cpv, ensure_nuts
 
@@ -149,17 +149,29 @@ def test_query_syntax_is_taken_as_words(text):
     assert found(text=text) in ([], ["SAFE"])
 
 
+def has_words(text, asked):
+    """Every asked word, the last as the start of one."""
+    found = text.split()
+    return all(word in found for word in asked[:-1]) and any(
+        word.startswith(asked[-1]) for word in found
+    )
+
+
 WORDS = ["voirie", "école", "réfection", "chaussée", "pont", "cantine"]
 
 
-@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     titles=st.lists(
         st.lists(st.sampled_from(WORDS), min_size=1, max_size=3), max_size=12
     ),
     asked=st.lists(st.sampled_from(WORDS), min_size=1, max_size=2),
 )
-def test_walking_the_listing_or_sorting_the_matches_gives_the_same_page(
+def test_reading_slices_or_sorting_the_matches_gives_the_same_pages(
     titles, asked, monkeypatch
 ):
     Consultation.objects.all().delete()
@@ -167,15 +179,33 @@ def test_walking_the_listing_or_sorting_the_matches_gives_the_same_page(
         public(
             f"C{n}",
             title=" ".join(title),
-            published_at=to_utc(dt.datetime(2027, 1, 1 + n % 28, 9), "Europe/Paris"),
+            # Some on the same day, the others months apart: several slices.
+            published_at=to_utc(
+                dt.datetime(2027, 1, 1, 9) + dt.timedelta(days=40 * (n % 7)),
+                "Europe/Paris",
+            ),
         )
     criteria = Criteria(text=" ".join(asked))
+    # Newest first, then the latest made: every asked word, the last as a prefix.
+    expected = [
+        c.reference
+        for c in Consultation.objects.order_by("-published_at", "-pk")
+        if has_words(f"{c.title} {c.description}", asked)
+    ]
 
-    engine = type(adapter())
-    monkeypatch.setattr(engine, "BROAD", 10**9)
+    kind = type(engine())
+    monkeypatch.setattr(kind, "BROAD", 10**9)
     sorted_matches = [c.reference for c in search(criteria)]
-    monkeypatch.setattr(engine, "BROAD", 1)
+    monkeypatch.setattr(kind, "BROAD", 1)
     walked = [c.reference for c in search(criteria)]
 
-    assert walked == sorted_matches
-    assert search(criteria).count() == len(sorted_matches)
+    pages = [
+        [c.reference for c in search(criteria)[start : start + 2]]
+        for start in range(0, len(expected), 2)
+    ]
+
+    assert walked == sorted_matches == expected
+    assert pages == [
+        expected[start : start + 2] for start in range(0, len(expected), 2)
+    ]
+    assert search(criteria).count() == len(expected)

@@ -272,9 +272,9 @@ def test_the_list_in_italian_takes_the_same_queries_however_many_calls(
         italian(ConsultationFactory(published=True), title=f"Viabilità {n}")
     client.get(LIST, headers={"accept-language": "it"})
 
-    # The followed platforms to search by, the count, the page of calls with their
-    # buyers and codes, and their Italian texts.
-    with django_assert_num_queries(4):
+    # The followed platforms to search by, the count, the keys of the page, its
+    # calls with their buyers and codes, and their Italian texts.
+    with django_assert_num_queries(5):
         response = client.get(LIST, headers={"accept-language": "it"})
 
     assert response.content.decode().count('<h3 lang="it">') == count

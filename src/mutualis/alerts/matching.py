@@ -10,8 +10,8 @@ NUTS prefix, buyer, procedure and nature; each alert then reads only the posting
 of its most selective criterion, and stops at once when one of its criteria has
 none. Checking an alert against a candidate is a few set look-ups.
 
-A consultation given in several languages enters the batch once per language, so
-that, as in the portal search, every word must appear in one of its texts.
+A consultation given in several languages is read with the words of all its texts,
+as the portal search reads it: every word must appear in one of them.
 """
 
 import dataclasses
@@ -223,7 +223,7 @@ def _in_range(alert, value):
 
 
 def consultation_facts(queryset):
-    """Facts for every consultation of `queryset` and language, in five queries."""
+    """Facts for every consultation of `queryset`, in five queries."""
     rows = list(
         queryset.order_by("pk").values_list(
             "pk",
@@ -259,7 +259,7 @@ def consultation_facts(queryset):
     return [
         Facts(
             pk=pk,
-            tokens=text_tokens(text),
+            tokens=text_tokens(" ".join([title, description, *texts[pk]])),
             cpv=tuple(sorted(cpv[pk] | ({main[:8]} if main else set()))),
             nuts=tuple(sorted(nuts[pk])),
             buyer=buyer,
@@ -268,7 +268,6 @@ def consultation_facts(queryset):
             value=value,
         )
         for pk, title, description, buyer, procedure, nature, value, main in rows
-        for text in [f"{title} {description}", *texts[pk]]
     ]
 
 

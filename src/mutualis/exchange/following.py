@@ -39,6 +39,7 @@ from mutualis.exchange.models import (
     RunStatus,
 )
 from mutualis.referential.models import CpvCode, NutsCode
+from mutualis.tenders import search_index
 from mutualis.tenders.models import (
     Award,
     Consultation,
@@ -307,7 +308,7 @@ class Reading:
         try:
             incoming = ocds_in.read(compiled, self.source.time_zone)
             # A failed process leaves its consultation as it was.
-            with transaction.atomic():
+            with transaction.atomic(), search_index.batched():
                 mirror = Mirror(self.source, incoming, releases[0].date, self.at)
                 followed, created = mirror.save()
         except ocds_in.NoTender:

@@ -29,6 +29,7 @@ from mutualis.exchange import codes, eforms
 from mutualis.exchange.eforms import NoticeError
 from mutualis.exchange.models import ImportedNotice
 from mutualis.referential.models import CpvCode, NutsCode
+from mutualis.tenders import search_index
 from mutualis.tenders.models import (
     Award,
     Consultation,
@@ -123,7 +124,7 @@ def import_notice(path_or_bytes, filename=None, actor=None):
     notice = eforms.parse_notice(data, filename)
     check_importable(notice)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), search_index.batched():
             return _Import(notice, data, actor).run()
     except IntegrityError as error:
         logger.warning("notice import conflict file=%s", notice.filename)

@@ -409,6 +409,35 @@ class ConsultationText(models.Model):
         return Text(self.language, self.title, self.description)
 
 
+class SearchEntry(models.Model):
+    """A public consultation as the portal search reads it (tenders.search_index).
+
+    `key` orders the listing, newest first: the second of publication, then the
+    consultation's id, in one integer, so that each engine's full-text index can
+    hand back its matches already in listing order. `facets` holds one token per
+    filter value (CPV prefixes, NUTS prefixes, buyer, procedure, nature, platform).
+    """
+
+    consultation = models.OneToOneField(
+        Consultation,
+        verbose_name=_("consultation"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_entry",
+    )
+    key = models.BigIntegerField(_("listing key"), unique=True)
+    words = models.TextField(_("words"))
+    facets = models.TextField(_("facets"))
+    deadline = models.DateTimeField(_("deadline for bids"), null=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self):
+        return str(self.consultation_id)
+
+
 def texts_in_reader_language():
     """A prefetch of each consultation's text in the reader's language only."""
     texts = ConsultationText.objects.filter(language=reader_language())

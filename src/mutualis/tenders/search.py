@@ -1,10 +1,16 @@
 """Searching the public consultations: full text plus filters, on SQLite or PostgreSQL.
 
-Full text goes through one adapter per database vendor; both fold accents and case
-and match the last word as a prefix, so that "voiri" finds "Voirie". User input is
-cut into words and never reaches the query syntax of either engine. A consultation
-matches when every word is in its main text or every word is in one of its other
-languages' texts (tenders.ConsultationText).
+The search reads the index of tenders.search_index: one entry per public
+consultation, whose words and filter tokens each engine indexes together, ordered
+by the entry's listing key. A search is then one lookup in that index, read in
+listing order a page at a time: SQLite's FTS5 hands back its matches by rowid (the
+key); PostgreSQL's GIN index gives the matches, sorted when they are few, and for
+many it reads the newest slices of the listing first.
+
+Both engines fold accents and case and match the last word as a prefix, so that
+"voiri" finds "Voirie". User input is cut into words and never reaches the query
+syntax of either engine. Every word must be in the consultation's texts, in its
+main language or in any other it is given in (tenders.ConsultationText).
 """
 
 import dataclasses
@@ -12,13 +18,14 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.models import BooleanField, Func, IntegerField, Q
-from django.db.models.expressions import RawSQL
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
 
+from mutualis.accounts.models import Organisation
 from mutualis.core.time import DEFAULT_TIME_ZONE
 from mutualis.referential.models import CpvCode
-from mutualis.tenders.models import PUBLIC_STATES, Consultation, ConsultationText, Lot
+from mutualis.tenders import search_index
+from mutualis.tenders.models import PUBLIC_STATES, Consultation
 
 # Letters and digits only: quotes, operators and brackets become separators.
 WORD = re.compile(r"[^\W_]+")
@@ -48,201 +55,324 @@ def words(text):
     return WORD.findall(text or "")[:MAX_WORDS]
 
 
-class Unindexed(Func):
-    """A column that SQLite may not drive a query by (its unary plus)."""
+@dataclasses.dataclass(frozen=True)
+class Query:
+    """Criteria in the index's terms: every word, and one token of each group."""
 
-    template = "+%(expressions)s"
-    output_field = IntegerField()
+    terms: tuple[str, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()
+    closes_from: dt.datetime | None = None
+    closes_before: dt.datetime | None = None
+    nothing: bool = False  # a criterion no consultation can meet
+
+    @property
+    def matches(self):
+        return bool(self.terms or self.groups)
+
+    def deadline(self, column):
+        """SQL conditions on the deadline, and their parameters."""
+        sql, params = "", []
+        adapt = connection.ops.adapt_datetimefield_value
+        if self.closes_from:
+            sql += f" AND {column} >= %s"
+            params.append(adapt(self.closes_from))
+        if self.closes_before:
+            sql += f" AND {column} < %s"
+            params.append(adapt(self.closes_before))
+        return sql, params
 
 
-class Adapter:
-    """One engine's full-text match, and the plan it is used in."""
+def compile_criteria(criteria):
+    groups = []
+    if criteria.cpv is not None:
+        prefix = criteria.cpv.prefix or CpvCode.prefix_of(criteria.cpv.code)
+        groups.append((search_index.token("cpv", prefix),))
+    if criteria.nuts:
+        groups.append((search_index.token("nuts", criteria.nuts),))
+    if criteria.buyer is not None:
+        groups.append((search_index.token("buyer", criteria.buyer.pk),))
+    nothing = False
+    if words(criteria.buyer_name):
+        buyers = Organisation.objects.all()
+        for word in words(criteria.buyer_name):
+            buyers = buyers.filter(name__icontains=word)
+        ids = sorted(buyers.values_list("pk", flat=True))
+        groups.append(tuple(search_index.token("buyer", pk) for pk in ids))
+        nothing = not ids
+    if criteria.procedure:
+        groups.append((search_index.token("procedure", criteria.procedure),))
+    if criteria.nature:
+        groups.append((search_index.token("nature", criteria.nature),))
+    if criteria.platform:
+        source = "" if criteria.platform == HERE else criteria.platform
+        groups.append((search_index.here_or_platform(source),))
+    zone = ZoneInfo(criteria.time_zone)
+    start = end = None
+    if criteria.closes_from:
+        start = dt.datetime.combine(criteria.closes_from, dt.time.min, tzinfo=zone)
+    if criteria.closes_to:
+        day_after = criteria.closes_to + dt.timedelta(days=1)
+        end = dt.datetime.combine(day_after, dt.time.min, tzinfo=zone)
+    return Query(
+        terms=tuple(words(criteria.text)),
+        groups=tuple(groups),
+        closes_from=start,
+        closes_before=end,
+        nothing=nothing,
+    )
 
-    # From this many matching calls on, checking the calls one by one in listing
-    # order finds a page sooner than reading and sorting every match; None: never.
-    BROAD = None
 
-    def restrict(self, queryset, terms):
-        if self.BROAD is not None and self.matches_at_least(terms, self.BROAD):
-            return self.along_listing(queryset, terms)
-        return queryset.filter(pk__in=self.matching(terms))
+class Engine:
+    """One database's reading of the index."""
 
-    def matches_at_least(self, terms, count):
-        """Whether the calls' own texts match `terms` `count` times, counting no
-        further."""
-        sql, params = self.own_matches(terms)
+    NO_LIMIT = None
+
+    def rows(self, query):
+        """SQL giving the keys that match, unordered, and its parameters."""
+        raise NotImplementedError
+
+    def count(self, query, cap=None):
+        """How many entries match, counting no further than `cap`."""
+        sql, params = self.rows(query)
+        limit = self.NO_LIMIT if cap is None else cap
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM ({sql} LIMIT %s) found",  # noqa: S608
-                [*params, count],
+                [*params, limit],
             )
-            return cursor.fetchone()[0] >= count
+            return cursor.fetchone()[0]
+
+    def keys(self, query, offset, limit, many):
+        """The keys of one page; `many`: at least BROAD entries match."""
+        sql, params = self.ordered(query, many)
+        if limit is None:
+            limit = self.NO_LIMIT
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
 
 
-class SqliteAdapter(Adapter):
-    """FTS5 tables kept in step by triggers (migrations 0003 and 0007)."""
+class SqliteEngine(Engine):
+    """An FTS5 table over the entries, its rowid the key (migration 0010)."""
 
-    BROAD = 20_000
+    BROAD = None
+    NO_LIMIT = -1
 
     @staticmethod
-    def fts_query(terms):
-        phrases = [f'"{term}"' for term in terms]
-        phrases[-1] += "*"
-        return " ".join(phrases)
+    def fts_query(query):
+        parts = []
+        if query.terms:
+            phrases = [f'"{term}"' for term in query.terms]
+            parts.append(f"words : ({' '.join(phrases)}*)")
+        for group in query.groups:
+            tokens = " OR ".join(f'"{token}"' for token in group)
+            parts.append(f"facets : ({tokens})")
+        return " AND ".join(parts)
 
-    def own_matches(self, terms):
-        sql = (
-            "SELECT rowid FROM tenders_consultation_fts "
-            "WHERE tenders_consultation_fts MATCH %s"
-        )
-        return sql, [self.fts_query(terms)]
+    def rows(self, query):
+        deadline, params = query.deadline("entry.deadline")
+        if not query.matches:
+            sql = "SELECT entry.key FROM tenders_searchentry entry WHERE 1 = 1"
+            return sql + deadline, params
+        sql = "SELECT tenders_searchentry_fts.rowid FROM tenders_searchentry_fts "
+        if deadline:
+            sql += (
+                "JOIN tenders_searchentry entry "
+                "ON entry.key = tenders_searchentry_fts.rowid "
+            )
+        sql += "WHERE tenders_searchentry_fts MATCH %s"
+        return sql + deadline, [self.fts_query(query), *params]
 
-    def matching(self, terms):
-        own, params = self.own_matches(terms)
-        return RawSQL(  # noqa: S611
-            f"{own} UNION SELECT text.consultation_id "  # noqa: S608
-            "FROM tenders_consultationtext text "
-            "JOIN tenders_consultationtext_fts ON "
-            "tenders_consultationtext_fts.rowid = text.id "
-            "WHERE tenders_consultationtext_fts MATCH %s",
-            [*params, *params],
-        )
-
-    def along_listing(self, queryset, terms):
-        # The unary plus keeps the match list from driving the query (a sort of
-        # every match), so that SQLite walks the listing index.
-        listed = queryset.alias(listed_id=Unindexed("pk"))
-        return listed.filter(listed_id__in=self.matching(terms))
+    def ordered(self, query, many):
+        # FTS5 reads its matches in rowid order, so that a page stops early.
+        sql, params = self.rows(query)
+        column = "tenders_searchentry_fts.rowid" if query.matches else "entry.key"
+        return f"{sql} ORDER BY {column} DESC", params
 
 
-class PostgresqlAdapter(Adapter):
-    """Stored tsvector columns with GIN indexes (migrations 0003, 0007 and 0009)."""
+class PostgresqlEngine(Engine):
+    """A stored tsvector of words and tokens with its GIN index (migration 0010).
 
-    # Left to itself, the planner walked the listing for rare words too.
-    BROAD = 20_000
+    The GIN index gives every match at once, unordered. A few are fetched and
+    sorted. For many, the newest slices of the listing are read first (each entry
+    carries its slice's token, see search_index), so that a page fetches about as
+    many entries as it needs, never every match nor every entry in listing order.
+    """
+
+    BROAD = 10_000
     # unaccent() may itself produce a quote ("ŉ" gives "'n"), so each word is quoted
     # after folding; the padding keeps a word that the parser drops from becoming
     # '' (a syntax error) instead of ' ' (no lexeme).
     LEXEME = r"''' ' || translate(mutualis_unaccent(%s), '''\', '  ') || ' '''"
 
-    def tsquery(self, terms):
-        lexemes = [self.LEXEME] * len(terms)
-        lexemes[-1] += " || ':*'"
-        # Only fixed SQL fragments are joined; every word is a parameter.
-        return "to_tsquery('simple', " + " || ' & ' || ".join(lexemes) + ")"
+    def tsquery(self, query):
+        sql, params = [], []
+        if query.terms:
+            lexemes = [self.LEXEME] * len(query.terms)
+            lexemes[-1] += " || ':*'"
+            # Only fixed SQL fragments are joined; every word is a parameter.
+            sql.append("to_tsquery('simple', " + " || ' & ' || ".join(lexemes) + ")")
+            params += query.terms
+        if query.groups:
+            # Tokens are letters and digits after their mark: quoted, each is read
+            # as one lexeme.
+            groups = [
+                "(" + " | ".join(f"'{token}'" for token in group) + ")"
+                for group in query.groups
+            ]
+            sql.append("%s::tsquery")
+            params.append(" & ".join(groups))
+        return " && ".join(sql), params
 
-    def matched(self, terms, table):
-        return f'"{table}"."search_document" @@ {self.tsquery(terms)}'
+    def rows(self, query):
+        deadline, params = query.deadline("deadline")
+        sql = "SELECT key FROM tenders_searchentry WHERE true"
+        if query.matches:
+            tsquery, matched = self.tsquery(query)
+            sql += f" AND document @@ ({tsquery})"
+            params = [*matched, *params]
+        return sql + deadline, params
 
-    def own_matches(self, terms):
-        own = self.matched(terms, "tenders_consultation")
-        # Only fixed SQL fragments are joined; every word is a parameter.
-        return f"SELECT id FROM tenders_consultation WHERE {own}", list(terms)  # noqa: S608
-
-    def other_languages(self, terms):
-        text = self.matched(terms, "tenders_consultationtext")
-        sql = f"SELECT consultation_id FROM tenders_consultationtext WHERE {text}"  # noqa: S608
-        return sql, list(terms)
-
-    def matching(self, terms):
-        own, params = self.own_matches(terms)
-        others, more = self.other_languages(terms)
-        return RawSQL(f"{own} UNION {others}", [*params, *more])  # noqa: S611
-
-    def along_listing(self, queryset, terms):
-        # A condition on the row itself, not `id IN (...)`, so that each row read
-        # in listing order is checked by its stored tsvector.
-        own = RawSQL(  # noqa: S611
-            self.matched(terms, "tenders_consultation"),
-            list(terms),
-            output_field=BooleanField(),
-        )
-        others = RawSQL(*self.other_languages(terms))  # noqa: S611
-        return queryset.alias(own_text=own).filter(Q(own_text=True) | Q(pk__in=others))
-
-
-class PortableAdapter(Adapter):
-    """For any other vendor: a plain, unindexed, case-insensitive match."""
-
-    def matching(self, terms):
-        main = Consultation.objects.all()
-        texts = ConsultationText.objects.all()
-        for term in terms:
-            main = main.filter(
-                Q(title__icontains=term) | Q(description__icontains=term)
+    def count(self, query, cap=None):
+        if not query.matches:
+            return super().count(query, cap)
+        # From the GIN index's bitmap: the planner would rather read the entries
+        # one by one until the cap, each tsvector read again (many times slower).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true), "
+                "set_config('enable_indexscan', 'off', true)"
             )
-            texts = texts.filter(
-                Q(title__icontains=term) | Q(description__icontains=term)
+            return super().count(query, cap)
+
+    def ordered(self, query, many):
+        sql, params = self.rows(query)
+        # `key + 0` keeps the planner from walking the listing index for matches
+        # that the GIN index gives: it sorts them instead.
+        order = "key + 0" if query.matches else "key"
+        return f"{sql} ORDER BY {order} DESC", params
+
+    def keys(self, query, offset, limit, many):
+        if not (many and query.matches and limit is not None):
+            return super().keys(query, offset, limit, many)
+        needed = offset + limit
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT min(key), max(key) FROM tenders_searchentry")
+            oldest, newest = cursor.fetchone()
+        if newest is None:
+            return []
+        oldest, newest = search_index.slice_of(oldest), search_index.slice_of(newest)
+        found, width = [], 1
+        while len(found) < needed and newest >= oldest:
+            # Slices newest first, twice as many each time: few queries, and
+            # about as many entries fetched as the page needs.
+            start = max(oldest, newest - width + 1)
+            tokens = tuple(
+                search_index.slice_token(number)
+                for number in range(newest, start - 1, -1)
             )
-        return Consultation.objects.filter(
-            Q(pk__in=main.values("pk")) | Q(pk__in=texts.values("consultation"))
-        ).values("pk")
+            within = dataclasses.replace(query, groups=(*query.groups, tokens))
+            found += super().keys(within, 0, needed - len(found), many=False)
+            newest, width = start - 1, width * 2
+        return found[offset:needed]
 
 
-ADAPTERS = {"sqlite": SqliteAdapter, "postgresql": PostgresqlAdapter}
+ENGINES = {"sqlite": SqliteEngine, "postgresql": PostgresqlEngine}
 
 
-def adapter():
-    return ADAPTERS.get(connection.vendor, PortableAdapter)()
+def engine():
+    try:
+        return ENGINES[connection.vendor]()
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"The portal search runs on SQLite or PostgreSQL, not {connection.vendor}."
+        ) from None
+
+
+class Results:
+    """The consultations found, in listing order, read a page at a time.
+
+    Counting stops at the cap asked for; slicing reads only the keys of the slice,
+    then those consultations through `queryset`.
+    """
+
+    def __init__(self, query, queryset=None):
+        self.query = query
+        self.queryset = Consultation.objects.all() if queryset is None else queryset
+        self.engine = engine()
+        self.counted = None  # (cap, count) of the widest count made
+
+    def _clone(self, queryset):
+        clone = Results(self.query, queryset)
+        clone.counted = self.counted
+        return clone
+
+    def select_related(self, *fields):
+        return self._clone(self.queryset.select_related(*fields))
+
+    def prefetch_related(self, *lookups):
+        return self._clone(self.queryset.prefetch_related(*lookups))
+
+    def count_up_to(self, cap=None):
+        """The number of consultations found, or `cap` if there are more."""
+        if self.query.nothing:
+            return 0
+        if self.counted is not None:
+            wide, found = self.counted
+            if wide is None or found < wide or (cap is not None and cap <= wide):
+                return found if cap is None else min(found, cap)
+        # One count serves the page's and the plan's: the wider of the two.
+        wide = None if cap is None else max(cap, self.engine.BROAD or 0)
+        found = self.engine.count(self.query, wide)
+        self.counted = (wide, found)
+        return found if cap is None else min(found, cap)
+
+    def count(self):
+        return self.count_up_to()
+
+    def __len__(self):
+        return self.count()
+
+    def exists(self):
+        return self.count_up_to(1) > 0
+
+    def many(self):
+        broad = self.engine.BROAD
+        return broad is not None and self.count_up_to(broad) >= broad
+
+    def ids(self, offset=0, limit=None):
+        if self.query.nothing or limit == 0:
+            return []
+        keys = self.engine.keys(self.query, offset, limit, self.many())
+        return [search_index.consultation_id(key) for key in keys]
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step not in (None, 1):
+            raise ValueError("a search reads its results in order, step 1")
+        start = index.start or 0
+        limit = None if index.stop is None else max(0, index.stop - start)
+        ids = self.ids(start, limit)
+        loaded = self.queryset.in_bulk(ids)
+        return [loaded[pk] for pk in ids if pk in loaded]
+
+    def __iter__(self):
+        return iter(self[0:])
 
 
 def public_consultations():
     return Consultation.objects.filter(state__in=PUBLIC_STATES)
 
 
-def search(criteria, queryset=None):
-    """The consultations of `queryset` (the public ones by default) that match."""
-    queryset = public_consultations() if queryset is None else queryset
-    terms = words(criteria.text)
-    if terms:
-        queryset = adapter().restrict(queryset, terms)
-    if criteria.cpv is not None:
-        queryset = queryset.filter(pk__in=with_cpv(criteria.cpv))
-    if criteria.nuts:
-        queryset = queryset.filter(
-            pk__in=Consultation.objects.filter(
-                nuts__code__startswith=criteria.nuts.upper()
-            ).values("pk")
-        )
-    return _filter_facts(queryset, criteria)
+def search(criteria):
+    """The public consultations that meet `criteria`, newest first."""
+    return Results(compile_criteria(criteria))
 
 
-def with_cpv(cpv):
-    """The ids of consultations with `cpv` or a code below it, on any lot too."""
-    prefix = cpv.prefix or CpvCode.prefix_of(cpv.code)
-    codes = CpvCode.objects.filter(code__startswith=prefix).values("pk")
-    # Three lookups on indexed foreign keys; joining the three tables before
-    # filtering on the code read every consultation of a million.
-    return Consultation.objects.filter(
-        Q(main_cpv__in=codes)
-        | Q(
-            pk__in=Consultation.extra_cpv.through.objects.filter(
-                cpvcode__in=codes
-            ).values("consultation_id")
-        )
-        | Q(pk__in=Lot.objects.filter(main_cpv__in=codes).values("consultation_id"))
-    ).values("pk")
-
-
-def _filter_facts(queryset, criteria):
-    if criteria.buyer is not None:
-        queryset = queryset.filter(buyer=criteria.buyer)
-    for word in words(criteria.buyer_name):
-        queryset = queryset.filter(buyer__name__icontains=word)
-    if criteria.procedure:
-        queryset = queryset.filter(procedure=criteria.procedure)
-    if criteria.nature:
-        queryset = queryset.filter(nature=criteria.nature)
-    if criteria.platform == HERE:
-        queryset = queryset.filter(followed__isnull=True)
-    elif criteria.platform:
-        queryset = queryset.filter(followed__source_id=criteria.platform)
-    zone = ZoneInfo(criteria.time_zone)
-    if criteria.closes_from:
-        start = dt.datetime.combine(criteria.closes_from, dt.time.min, tzinfo=zone)
-        queryset = queryset.filter(submission_deadline__gte=start)
-    if criteria.closes_to:
-        day_after = criteria.closes_to + dt.timedelta(days=1)
-        end = dt.datetime.combine(day_after, dt.time.min, tzinfo=zone)
-        queryset = queryset.filter(submission_deadline__lt=end)
-    return queryset
+def no_results():
+    """What a search that could not be read finds."""
+    return Results(Query(nothing=True))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_safe
 from mutualis.accounts.access import business_organisations
 from mutualis.tenders import access, actions, dce
 from mutualis.tenders.models import texts_in_reader_language
-from mutualis.tenders.search import Criteria, public_consultations, search
+from mutualis.tenders.search import Criteria, no_results, search
 from mutualis.web.forms_tenders import DownloadAsForm, SearchForm
 
 PAGE_SIZE = 20
@@ -32,7 +32,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self):
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return self.object_list.count_up_to(self.cap + 1)
 
     @property
     def count(self):
@@ -46,7 +46,7 @@ class CappedPaginator(Paginator):
 @require_safe
 def consultation_list(request):
     form = SearchForm(request.GET or None)
-    consultations = public_consultations().none()
+    consultations = no_results()
     if not form.is_bound or form.is_valid():
         criteria = form.criteria() if form.is_bound else Criteria()
         consultations = search(criteria).select_related(
