@@ -257,7 +257,11 @@ class full_text_index_dropped:
                 "DROP TRIGGER IF EXISTS tenders_searchentry_fts_delete",
                 "DROP TRIGGER IF EXISTS tenders_searchentry_fts_update",
             ],
-            "postgresql": [f"DROP INDEX IF EXISTS {POSTGRESQL_INDEX}"],
+            "postgresql": [
+                f"DROP INDEX IF EXISTS {POSTGRESQL_INDEX}",
+                "DROP TRIGGER IF EXISTS tenders_searchword_keep ON tenders_searchentry",
+                "TRUNCATE tenders_searchword",
+            ],
         }
         self.execute(statements.get(self.connection.vendor, []))
 
@@ -280,6 +284,11 @@ class full_text_index_dropped:
         elif self.connection.vendor == "postgresql":
             # The stored column of migration 0010 is filled as rows come in.
             index = [s for s in migration.POSTGRESQL_FORWARD if "CREATE INDEX" in s]
+            # The word list of migration 0011, filled at once, then kept by its
+            # trigger.
+            words = [s for s in words_migration().FORWARD if "TRIGGER" in s]
+            words += [s for s in words_migration().FORWARD if "SELECT DISTINCT" in s]
+            index += words
             memory = ["SET maintenance_work_mem = '1GB'", "RESET maintenance_work_mem"]
             # Inside a transaction (the tests), the deferred foreign-key checks of
             # the load must run before PostgreSQL lets an index be created.
@@ -297,6 +306,12 @@ def search_migration():
     import importlib
 
     return importlib.import_module("mutualis.tenders.migrations.0010_search_entries")
+
+
+def words_migration():
+    import importlib
+
+    return importlib.import_module("mutualis.tenders.migrations.0011_search_words")
 
 
 def make_consultations(rng, count, divisions, cpv_pk, nuts, buyers):

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -209,3 +210,42 @@ def test_reading_slices_or_sorting_the_matches_gives_the_same_pages(
         expected[start : start + 2] for start in range(0, len(expected), 2)
     ]
     assert search(criteria).count() == len(expected)
+
+
+PREFIXED = st.text(alphabet="aàeéèoôuùcçnŉß1²", min_size=1, max_size=4)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's reading of a prefix"
+)
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(asked=PREFIXED)
+def test_a_prefix_read_as_its_words_finds_what_the_prefix_finds(asked, monkeypatch):
+    if not search(Criteria()).exists():
+        for n, title in enumerate(["Côte écœurée", "ÇA ça", "naïve ŉa", "Straße 1²"]):
+            public(f"C{n}", title=title, description="œuvre eau eaux")
+
+    kind = type(engine())
+    as_words = [c.reference for c in search(Criteria(text=asked))]
+    monkeypatch.setattr(kind, "PREFIX_WORDS", 0)
+    as_prefix = [c.reference for c in search(Criteria(text=asked))]
+
+    assert as_words == as_prefix
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's reading of a prefix"
+)
+def test_a_prefix_of_many_words_is_read_as_a_prefix():
+    for n in range(40):
+        public(f"C{n}", title=f"Voie{n:02d}", description="")
+
+    assert len(found(text="voie")) == 40
+    assert found(text="voie3") == [f"C{n}" for n in range(30, 40)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tenders_searchword WHERE word ^@ 'voie'")
+        assert cursor.fetchone()[0] == 40

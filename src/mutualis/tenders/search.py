@@ -15,6 +15,7 @@ main language or in any other it is given in (tenders.ConsultationText).
 
 import dataclasses
 import datetime as dt
+import math
 import re
 from zoneinfo import ZoneInfo
 
@@ -197,6 +198,7 @@ class PostgresqlEngine(Engine):
     sorted. For many, the newest slices of the listing are read first (each entry
     carries its slice's token, see search_index), so that a page fetches about as
     many entries as it needs, never every match nor every entry in listing order.
+    A last word is asked as the words it starts (migration 0011).
     """
 
     BROAD = 10_000
@@ -205,14 +207,39 @@ class PostgresqlEngine(Engine):
     # '' (a syntax error) instead of ' ' (no lexeme).
     LEXEME = r"''' ' || translate(mutualis_unaccent(%s), '''\', '  ') || ' '''"
 
+    # A prefix is asked as the words it starts, when there are so few: the GIN
+    # index reads each word's entries in order, where a prefix gathers them all
+    # first (migration 0011).
+    PREFIX_WORDS = 32
+    FOLDED = r"lower(translate(mutualis_unaccent(%s), '''\', '  '))"
+    QUOTED = r"'''' || replace(replace(word, '\', '\\'), '''', '''''') || ''''"
+
+    def prefix(self):
+        """SQL for the last word as the start of words (four parameters)."""
+        partial = f"to_tsquery('simple', {self.LEXEME} || ':*')"
+        # Strings that start with the prefix sort from it to it followed by the
+        # last code point, in the word list's C collation. Only fixed fragments
+        # are joined; the word is a parameter.
+        return (
+            "(SELECT CASE WHEN count(*) BETWEEN 1 AND %s "  # noqa: S608
+            f"THEN string_agg({self.QUOTED}, ' | ')::tsquery ELSE {partial} END "
+            "FROM (SELECT word FROM tenders_searchword, "
+            f"(SELECT {self.FOLDED} AS start) asked "
+            "WHERE word >= asked.start AND word < asked.start || chr(1114111) "
+            "ORDER BY word LIMIT %s) found)"
+        )
+
     def tsquery(self, query):
         sql, params = [], []
         if query.terms:
-            lexemes = [self.LEXEME] * len(query.terms)
-            lexemes[-1] += " || ':*'"
+            *whole, last = query.terms
             # Only fixed SQL fragments are joined; every word is a parameter.
-            sql.append("to_tsquery('simple', " + " || ' & ' || ".join(lexemes) + ")")
-            params += query.terms
+            if whole:
+                lexemes = " || ' & ' || ".join([self.LEXEME] * len(whole))
+                sql.append(f"to_tsquery('simple', {lexemes})")
+                params += whole
+            sql.append(self.prefix())
+            params += [self.PREFIX_WORDS, last, last, self.PREFIX_WORDS + 1]
         if query.groups:
             # Tokens are letters and digits after their mark: quoted, each is read
             # as one lexeme.
@@ -262,10 +289,8 @@ class PostgresqlEngine(Engine):
         if newest is None:
             return []
         oldest, newest = search_index.slice_of(oldest), search_index.slice_of(newest)
-        found, width = [], 1
+        found, read, width = [], 0, 1
         while len(found) < needed and newest >= oldest:
-            # Slices newest first, twice as many each time: few queries, and
-            # about as many entries fetched as the page needs.
             start = max(oldest, newest - width + 1)
             tokens = tuple(
                 search_index.slice_token(number)
@@ -273,7 +298,16 @@ class PostgresqlEngine(Engine):
             )
             within = dataclasses.replace(query, groups=(*query.groups, tokens))
             found += super().keys(within, 0, needed - len(found), many=False)
-            newest, width = start - 1, width * 2
+            read += newest - start + 1
+            newest = start - 1
+            # The next slices: as many as the matches per slice read so far say
+            # the page still needs, and a fifth more, but at most four times as
+            # many as the last (the GIN index's union of many slices' entries is
+            # slow): a few queries, each fetching about what the page needs.
+            wanted = width * 4
+            if found:
+                wanted = math.ceil((needed - len(found)) * read / len(found) * 1.2)
+            width = max(1, min(wanted, width * 4))
         return found[offset:needed]
 
 
