@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -249,3 +249,18 @@ def test_a_prefix_of_many_words_is_read_as_a_prefix():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM tenders_searchword WHERE word ^@ 'voie'")
         assert cursor.fetchone()[0] == 40
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's planner settings"
+)
+def test_the_count_leaves_the_planner_as_it_was_in_an_open_transaction():
+    public("VOIRIE", title="Voirie")
+
+    with transaction.atomic():
+        assert search(Criteria(text="voirie")).count() == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_indexscan")
+            assert cursor.fetchone()[0] == "on"
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"

@@ -265,12 +265,25 @@ class PostgresqlEngine(Engine):
             return super().count(query, cap)
         # From the GIN index's bitmap: the planner would rather read the entries
         # one by one until the cap, each tsvector read again (many times slower).
+        # The settings last until the end of the transaction: one that was open
+        # before gets its own back.
+        nested = connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('enable_seqscan', 'off', true), "
+                "SELECT current_setting('enable_seqscan'), "
+                "current_setting('enable_indexscan'), "
+                "set_config('enable_seqscan', 'off', true), "
                 "set_config('enable_indexscan', 'off', true)"
             )
-            return super().count(query, cap)
+            before = cursor.fetchone()[:2]
+            found = super().count(query, cap)
+            if nested:
+                cursor.execute(
+                    "SELECT set_config('enable_seqscan', %s, true), "
+                    "set_config('enable_indexscan', %s, true)",
+                    list(before),
+                )
+            return found
 
     def ordered(self, query, many):
         sql, params = self.rows(query)
