@@ -159,3 +159,21 @@ def test_a_failed_batch_makes_no_entry():
         raise RuntimeError
 
     assert not SearchEntry.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's storage of the rows"
+)
+def test_long_entries_keep_narrow_rows():
+    for n in range(30):
+        words = " ".join(f"mot{n}x{k}" for k in range(400))
+        ConsultationFactory(reference=f"LONG{n}", published=True, description=words)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size('tenders_searchentry')")
+        (size,) = cursor.fetchone()
+
+    # Their words and tsvectors are out of line: the rows, their links, fit in a
+    # page, where in-line values would fill one per four rows.
+    assert size == 8192
+    assert found(text="mot29x399") == ["LONG29"]
