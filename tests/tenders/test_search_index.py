@@ -170,10 +170,13 @@ def test_long_entries_keep_narrow_rows():
         ConsultationFactory(reference=f"LONG{n}", published=True, description=words)
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_relation_size('tenders_searchentry')")
-        (size,) = cursor.fetchone()
+        # The heap pages the rows are on (a ctid is a page and a place in it).
+        cursor.execute(
+            "SELECT count(DISTINCT (ctid::text::point)[0]) FROM tenders_searchentry"
+        )
+        (pages,) = cursor.fetchone()
 
     # Their words and tsvectors are out of line: the rows, their links, fit in a
-    # page, where in-line values would fill one per four rows.
-    assert size == 8192
+    # page or two, where in-line values would fill one per four rows.
+    assert pages <= 2
     assert found(text="mot29x399") == ["LONG29"]
