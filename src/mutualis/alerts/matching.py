@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from mutualis.alerts.models import Alert
 from mutualis.referential.models import CpvCode
-from mutualis.tenders.models import Consultation, ConsultationText, Lot
+from mutualis.tenders import search_index
 from mutualis.tenders.search import WORD, words
 
 EMPTY = frozenset()
@@ -236,32 +236,18 @@ def consultation_facts(queryset):
             "main_cpv__code",
         )
     )
-    subquery = queryset.values("pk")
-    cpv = defaultdict(set)
-    for pk, code in Consultation.extra_cpv.through.objects.filter(
-        consultation__in=subquery
-    ).values_list("consultation_id", "cpvcode__code"):
-        cpv[pk].add(code[:8])
-    for pk, code in Lot.objects.filter(
-        consultation__in=subquery, main_cpv__isnull=False
-    ).values_list("consultation_id", "main_cpv__code"):
-        cpv[pk].add(code[:8])
-    nuts = defaultdict(set)
-    for pk, code in Consultation.nuts.through.objects.filter(
-        consultation__in=subquery
-    ).values_list("consultation_id", "nutscode__code"):
-        nuts[pk].add(code)
-    texts = defaultdict(list)
-    for pk, title, description in ConsultationText.objects.filter(
-        consultation__in=subquery
-    ).values_list("consultation_id", "title", "description"):
-        texts[pk].append(f"{title} {description}")
+    # The same parts as the portal search's entries, read the same way.
+    found = search_index.gather(queryset.values("pk"), search_index.CURRENT)
     return [
         Facts(
             pk=pk,
-            tokens=text_tokens(" ".join([title, description, *texts[pk]])),
-            cpv=tuple(sorted(cpv[pk] | ({main[:8]} if main else set()))),
-            nuts=tuple(sorted(nuts[pk])),
+            tokens=text_tokens(" ".join([title, description, *found.texts[pk]])),
+            cpv=tuple(
+                sorted(
+                    {code[:8] for code in found.cpv[pk] | ({main} if main else set())}
+                )
+            ),
+            nuts=tuple(sorted(found.nuts[pk])),
             buyer=buyer,
             procedure=procedure,
             nature=nature,
